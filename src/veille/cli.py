@@ -1,0 +1,194 @@
+"""The ``veille`` command line: thin Typer wrappers over the stage functions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from veille.errors import VeilleError
+from veille.store import DEFAULT_DB, connect, counts, open_store
+
+app = typer.Typer(help="veille: strategic monitoring of arms transfers from French news.", no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[str, typer.Option("--db", help="SQLite file or SQLAlchemy URL of the store.")]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "corpus"
+
+
+def _ingest(paths: list[Path], db: str) -> int:
+    from veille.ingest import iter_inputs
+    from veille.pipeline import ingest_paths
+
+    total = sum(1 for _ in iter_inputs(paths))
+    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=False) as bar:
+        task = bar.add_task("", total=total)
+        last = {"n": 0}
+
+        def tick(doc_id: str) -> None:
+            bar.update(task, description=doc_id[:40])
+            last["n"] += 1
+
+        report = ingest_paths(paths, db, progress=tick)
+        bar.update(task, completed=total)
+    for rejection in report.rejected:
+        err.print(f"[red]rejected[/red] {rejection.path}: {rejection.reason}")
+    console.print(
+        f"{len(report.processed)} processed, {len(report.unchanged)} already stored, {len(report.rejected)} rejected -> {db}"
+    )
+    return 1 if report.rejected else 0
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .html, .htm, .jsonl).")], db: DbOption = DEFAULT_DB) -> None:
+    """Ingest articles into the store (idempotent: stored content is never stored twice)."""
+    try:
+        code = _ingest(paths, db)
+    except VeilleError as error:
+        err.print(f"[red]error[/red] {error}")
+        raise typer.Exit(2) from error
+    raise typer.Exit(code)
+
+
+@app.command()
+def facts(db: DbOption = DEFAULT_DB, output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None) -> None:
+    """Write document facts (JSONL, one document per line)."""
+    from veille.export import write_facts
+
+    engine = open_store(db)
+    with connect(engine) as conn:
+        if output:
+            with output.open("w", encoding="utf-8") as fh:
+                n = write_facts(conn, fh)
+            err.print(f"{n} documents -> {output}")
+        else:
+            write_facts(conn, sys.stdout)
+
+
+def _facts_list(db: str) -> list[dict[str, object]]:
+    from veille.export import document_facts
+
+    with connect(open_store(db)) as conn:
+        return list(document_facts(conn))
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold document facts (JSONL).")],
+    texts: Annotated[Path | None, typer.Option("--texts", help="Folder the gold 'file' paths are relative to (for boilerplate).")] = None,
+    db: DbOption = DEFAULT_DB,
+    pred: Annotated[Path | None, typer.Option("--pred", help="Score this facts file instead of the store.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Score document facts against a gold file and print the table."""
+    from veille.evaluate import score
+
+    gold_rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if pred is not None:
+        pred_rows = [json.loads(line) for line in pred.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        pred_rows = _facts_list(db)
+    scores = score(gold_rows, pred_rows, texts)
+    if as_json:
+        console.print_json(json.dumps(scores.as_dict()))
+        return
+    _print_scores(scores)
+
+
+def _print_scores(scores: object) -> None:
+    from veille.evaluate import Scores
+
+    assert isinstance(scores, Scores)
+    table = Table(title=f"veille eval: {scores.documents} documents")
+    for col in ("measure", "P", "R", "F1", "tp", "fp", "fn"):
+        table.add_column(col, justify="right" if col != "measure" else "left")
+
+    def row(name: str, x: object) -> None:
+        table.add_row(name, f"{x.precision:.3f}", f"{x.recall:.3f}", f"{x.f1:.3f}", str(x.tp), str(x.fp), str(x.fn))  # type: ignore[attr-defined]
+
+    for cat in ("countries", "people", "organizations", "systems", "all"):
+        row(f"entities {cat}", scores.entities[cat])
+    for kind in sorted(k for k in scores.lenient if k != "ALL") + ["ALL"]:
+        row(f"events lenient {kind}", scores.lenient[kind])
+    for kind in sorted(k for k in scores.strict if k != "ALL") + ["ALL"]:
+        row(f"events strict {kind}", scores.strict[kind])
+    if scores.boilerplate is not None:
+        row("boilerplate removal", scores.boilerplate)
+    console.print(table)
+    console.print(f"when accuracy: {scores.when_accuracy:.3f} ({scores.when_right}/{scores.when_total} matched events with a gold date)")
+    console.print(f"published accuracy: {scores.published_accuracy:.3f} ({scores.published_right}/{scores.published_total})")
+    for error in scores.errors:
+        err.print(f"[yellow]warning[/yellow] {error}")
+
+
+def _deals_table(db: str, supplier: str | None = None, recipient: str | None = None, system: str | None = None) -> Table:
+    from veille.store import schema as t
+
+    table = Table(title="Arms deals")
+    for col in ("id", "supplier", "recipient", "system", "latest stage", "date", "sources"):
+        table.add_column(col)
+    query = select(t.deals).order_by(t.deals.c.supplier, t.deals.c.recipient, t.deals.c.system)
+    if supplier:
+        query = query.where(t.deals.c.supplier == supplier.upper())
+    if recipient:
+        query = query.where(t.deals.c.recipient == recipient.upper())
+    if system:
+        query = query.where((t.deals.c.system == system) | (t.deals.c.family == system))
+    with connect(open_store(db)) as conn:
+        for d in conn.execute(query).mappings():
+            table.add_row(d["id"], d["supplier"], d["recipient"], d["system"], d["latest_stage"], d["latest_when"] or "", str(d["n_sources"]))
+    return table
+
+
+@app.command()
+def deals(
+    db: DbOption = DEFAULT_DB,
+    supplier: Annotated[str | None, typer.Option(help="ISO3 of the supplier.")] = None,
+    recipient: Annotated[str | None, typer.Option(help="ISO3 of the recipient.")] = None,
+    system: Annotated[str | None, typer.Option(help="System or family name.")] = None,
+) -> None:
+    """List consolidated arms deals."""
+    console.print(_deals_table(db, supplier, recipient, system))
+
+
+@app.command()
+def timex(
+    file: Annotated[str, typer.Argument(help="Text file, or - for standard input.")] = "-",
+    published: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) relative dates resolve against.")] = None,
+) -> None:
+    """Print the temporal expressions of a text, one JSON object per line."""
+    from veille.nlp import tag
+
+    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    for x in tag(text, published):
+        print(json.dumps({"start": x.start, "end": x.end, "text": x.text, "type": x.type, "value": x.value, "mod": x.mod}, ensure_ascii=False))
+
+
+@app.command()
+def demo(db: DbOption = "demo.db") -> None:
+    """Ingest the bundled example corpus and print what veille found."""
+    if not EXAMPLES.is_dir():
+        err.print(f"[red]error[/red] example corpus not found at {EXAMPLES}")
+        raise typer.Exit(2)
+    _ingest([EXAMPLES], db)
+    with connect(open_store(db)) as conn:
+        n = counts(conn)
+    console.print(f"[bold]{n['documents']}[/bold] documents, [bold]{n['mentions']}[/bold] entity mentions, [bold]{n['events']}[/bold] events, [bold]{n['deals']}[/bold] deals")
+    console.print(_deals_table(db))
+
+
+def main() -> None:
+    """Entry point of the ``veille`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

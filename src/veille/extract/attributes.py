@@ -1,0 +1,99 @@
+"""Attributes of a fact found near its trigger: date, quantity, value, attribution, location."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from spacy.tokens import Span, Token
+
+from veille.extract.context import DocContext, lemma, patterns, tree_distance
+from veille.models import Timex
+from veille.resources import fold, lexicon
+
+# Time expressions that never date an event: durations and ages, vague ones, and "depuis 2007".
+NOT_EVENT_DATES = {"ON_OR_AFTER"}
+
+
+def when(ctx: DocContext, trigger: Token, sent: Span) -> str | None:
+    """Value of the time expression that governs the trigger: nearest in the parse tree."""
+    best: tuple[int, int, Timex] | None = None
+    for tx in ctx.timexes_in(sent):
+        if tx.type != "DATE" or tx.value is None or tx.mod in NOT_EVENT_DATES:
+            continue
+        span = ctx.doc.char_span(tx.start, tx.end, alignment_mode="expand")
+        if span is None:
+            continue
+        distance = min(tree_distance(trigger, t) for t in span)
+        key = (distance, abs(span.start - trigger.i), tx)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return best[2].value if best else None
+
+
+@cache
+def _number_words() -> dict[str, int]:
+    return {fold(k): int(v) for k, v in lexicon("time")["numbers"].items()}
+
+
+def _to_number(text: str) -> float | None:
+    text = fold(text).replace("\u202f", "").replace(" ", "")
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
+        return float(text.replace(",", "."))
+    return _number_words().get(text)
+
+
+@cache
+def _value_pattern() -> re.Pattern[str]:
+    q = lexicon("quantities")
+    scales = "|".join(sorted((re.escape(s) for s in q["scales"]), key=len, reverse=True))
+    currencies = "|".join(sorted((re.escape(c) for c in q["currencies"]), key=len, reverse=True))
+    return re.compile(
+        rf"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<scale>{scales})\.?\s*(?:de\s+|d['’])?\s*(?P<cur>{currencies})(?![\w])",
+        re.IGNORECASE,
+    )
+
+
+def value(sent: Span) -> dict[str, object] | None:
+    """A money amount stated in the sentence ("3 milliards de dollars", "5,43 mds $")."""
+    q = lexicon("quantities")
+    match = _value_pattern().search(sent.text)
+    if not match:
+        return None
+    number = float(match["n"].replace(",", "."))
+    amount = number * q["scales"][match["scale"].lower()]
+    return {"amount": int(round(amount)), "currency": q["currencies"][match["cur"].lower()]}
+
+
+def quantity(sent: Span) -> tuple[int, str] | None:
+    """A count of equipment ("six bataillons", "36 avions") in the sentence."""
+    units = {fold(k): v for k, v in lexicon("quantities")["units"].items()}
+    for token in sent:
+        unit = units.get(fold(lemma(token)))
+        if unit is None or token.pos_ != "NOUN":
+            continue
+        for child in token.children:
+            if child.dep_ == "nummod" or child.like_num:
+                n = _to_number(child.text)
+                if n is not None and 1 <= n < 100000 and not re.fullmatch(r"(19|20)\d\d", child.text):
+                    return int(n), unit
+    return None
+
+
+def attribution(ctx: DocContext, sent: Span) -> str | None:
+    """Who the sentence reports: subject of a speech verb, or "selon X"."""
+    speech = {fold(v) for v in patterns("triggers")["speech_verbs"]}
+    for token in sent:
+        if fold(lemma(token)) in speech and token.pos_ == "VERB":
+            for child in token.children:
+                if child.dep_ == "nsubj":
+                    m = ctx.by_token.get(child.i)
+                    if m is not None:
+                        return m.name
+    text = fold(sent.text)
+    idx = text.find("selon ")
+    if idx >= 0:
+        for m in ctx.mentions:
+            if sent.start_char + idx < m.start < sent.start_char + idx + 40:
+                return m.name
+    return None

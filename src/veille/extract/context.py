@@ -1,0 +1,154 @@
+"""What every extractor needs about one document: parse, mentions, dates, and small helpers.
+
+The helpers answer grammatical questions on spaCy's dependency parse: which mentions sit in a
+trigger's clause, how a mention relates to the trigger (subject, "à X", "par X"…), which time
+expression governs it, and the modality of the clause.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from veille.models import Mention, Timex
+from veille.resources import DATA, fold
+
+# Dependencies that open a new clause: a trigger below one of them is its own fact, not an
+# argument of the trigger above ("a suspendu les livraisons pour dissuader Ankara d'acquérir").
+CLAUSE_DEPS = {"advcl", "ccomp", "parataxis", "conj", "acl:relcl", "csubj", "root"}
+
+
+@cache
+def patterns(name: str) -> dict[str, Any]:
+    """A pattern file of ``data/patterns`` (validated: non-empty sections)."""
+    path = DATA / "patterns" / f"{name}.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    for key, value in data.items():
+        if not key.startswith("_") and not value:
+            msg = f"{path.name}: section {key!r} is empty"
+            raise ValueError(msg)
+    return data
+
+
+@dataclass
+class DocContext:
+    """One parsed document with its mentions and time expressions, indexed for extractors."""
+
+    doc: Doc
+    mentions: list[Mention]
+    timexes: list[Timex]
+    published: str | None
+    kb_origin: dict[str, str | None] = field(default_factory=dict)
+    kb_family: dict[str, str] = field(default_factory=dict)
+    person_country: dict[str, str | None] = field(default_factory=dict)
+    place_names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.sentences: list[Span] = list(self.doc.sents)
+        self.by_token: dict[int, Mention] = {}
+        for m in self.mentions:
+            span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None:
+                for t in span:
+                    self.by_token[t.i] = m
+        counts = Counter(m.entity_id for m in self.mentions if m.kind == "country")
+        self.salient_countries = [c for c, _ in counts.most_common()]
+
+    def mention_tokens(self, sent: Span, kind: str) -> list[tuple[Mention, Token]]:
+        """Mentions of ``kind`` in the sentence, each with its syntactic head token."""
+        seen: dict[tuple[int, int], tuple[Mention, Token]] = {}
+        for t in sent:
+            m = self.by_token.get(t.i)
+            if m is None or m.kind != kind:
+                continue
+            key = (m.start, m.end)
+            head = seen.get(key)
+            # Keep the token of the span whose head is outside the span: the span's root.
+            if head is None or not (m.start <= t.head.idx < m.end):
+                seen[key] = (m, t)
+        return list(seen.values())
+
+    def timexes_in(self, sent: Span) -> list[Timex]:
+        """Time expressions inside the sentence."""
+        return [x for x in self.timexes if sent.start_char <= x.start < sent.end_char]
+
+
+def lemma(token: Token) -> str:
+    """Lower-case lemma with accents kept (the key of the trigger lexicons)."""
+    return token.lemma_.lower()
+
+
+def path_to_root(token: Token) -> list[Token]:
+    """The token and its ancestors, nearest first."""
+    return [token, *token.ancestors]
+
+
+def tree_distance(a: Token, b: Token) -> int:
+    """Number of dependency arcs between two tokens of one sentence."""
+    up_a = {t.i: d for d, t in enumerate(path_to_root(a))}
+    for d, t in enumerate(path_to_root(b)):
+        if t.i in up_a:
+            return up_a[t.i] + d
+    return 99
+
+
+def dominates(top: Token, low: Token) -> bool:
+    """``top`` governs ``low`` without crossing into another clause."""
+    node = low
+    while node.head.i != node.i:
+        if node.dep_ in CLAUSE_DEPS:
+            return False
+        node = node.head
+        if node.i == top.i:
+            return True
+    return False
+
+
+def clause_head(token: Token) -> Token:
+    """The verb (or root) of the clause ``token`` belongs to."""
+    node = token
+    while node.head.i != node.i and node.pos_ not in {"VERB", "AUX"}:
+        if node.dep_ in CLAUSE_DEPS:
+            break
+        node = node.head
+    return node
+
+
+def case_marker(token: Token) -> str | None:
+    """The preposition introducing ``token``'s phrase ("à", "par", "de", "avec"…)."""
+    for child in token.children:
+        if child.dep_ == "case":
+            return fold(child.text).rstrip("'’")
+    if token.i > 0 and token.doc[token.i - 1].dep_ == "det":
+        prev = token.doc[token.i - 2] if token.i > 1 else None
+        if prev is not None and prev.pos_ == "ADP":
+            return fold(prev.text)
+    return None
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The grammatical subject of a verb (following coordination and auxiliaries)."""
+    node = verb
+    for _ in range(4):
+        for child in node.children:
+            if child.dep_ in {"nsubj", "nsubj:pass"}:
+                return child
+        if node.dep_ in {"conj", "xcomp", "acl"} and node.head.i != node.i:
+            node = node.head
+        else:
+            break
+    return None
+
+
+def phrase_tokens(token: Token) -> set[int]:
+    """Token indices of a noun phrase with its coordinated members ("Moscou et Ankara")."""
+    out = {token.i}
+    for child in token.children:
+        if child.dep_ in {"conj", "flat:name", "flat", "amod", "nmod", "appos"}:
+            out |= {t.i for t in child.subtree}
+    return out

@@ -1,0 +1,55 @@
+"""One event per fact per document: mentions of the same fact merge, keeping all evidence."""
+
+from __future__ import annotations
+
+from veille.models import Event
+
+# When mentions of one fact disagree on modality, the firmest statement of it wins: an
+# article that once says "le contrat a été signé" asserts it even if it later says "finaliser".
+MODALITY_RANK = {"ASSERTED": 0, "PLANNED": 1, "POSSIBLE": 2, "DENIED": 3}
+
+
+def _people(event: Event) -> set[str]:
+    return set(event.fields.get("participants") or event.fields.get("parties") or [])
+
+
+def _same_fact(a: Event, b: Event) -> bool:
+    if a.type != b.type:
+        return False
+    if a.type in {"ARMS_TRANSFER", "SANCTION"}:
+        return a.key() == b.key()
+    pa, pb = _people(a), _people(b)
+    if a.type == "MEETING":
+        return bool(pa) and (pa <= pb or pb <= pa)
+    overlap = len(pa & pb) * 2 >= len(pa | pb)
+    if a.type == "EXERCISE":
+        la, lb = a.fields.get("location"), b.fields.get("location")
+        return overlap and (la is None or lb is None or la == lb)
+    return overlap
+
+
+def _absorb(into: Event, other: Event) -> None:
+    into.sentences = sorted(set(into.sentences) | set(other.sentences))
+    into.when = into.when or other.when
+    for key, value in other.fields.items():
+        if key in {"participants", "parties"}:
+            into.fields[key] = list(dict.fromkeys([*into.fields[key], *value]))
+        elif into.fields.get(key) is None and value is not None:
+            into.fields[key] = value
+    if MODALITY_RANK[other.modality] < MODALITY_RANK[into.modality] and into.modality != "DENIED":
+        into.modality = other.modality
+    into.attribution = into.attribution or other.attribution
+    into.confidence = min(0.95, max(into.confidence, other.confidence) + 0.05)
+
+
+def merge_events(events: list[Event]) -> list[Event]:
+    """Fold mentions of the same fact into the first one, in text order."""
+    merged: list[Event] = []
+    for event in sorted(events, key=lambda e: (e.sentences[0], e.trigger_span[0])):
+        for existing in merged:
+            if _same_fact(existing, event):
+                _absorb(existing, event)
+                break
+        else:
+            merged.append(event)
+    return merged

@@ -1,0 +1,73 @@
+"""Modality of a fact from grammar and cues: ASSERTED, PLANNED, POSSIBLE or DENIED.
+
+Grammar first: spaCy's morphology marks the conditional (``Mood=Cnd``: POSSIBLE) and the future
+(``Tense=Fut``: PLANNED) on the trigger and the verbs that govern it in its clause; a negation
+attached to them, or a governing verb of denial ("a nié avoir fourni"), gives DENIED. Cue lists
+(``data/patterns/modality.json``) add hedges and plans the grammar does not show.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from spacy.tokens import Span, Token
+
+from veille.extract.context import CLAUSE_DEPS, lemma, patterns
+from veille.resources import fold
+
+
+@cache
+def _cues() -> dict[str, set[str]]:
+    data = patterns("modality")
+    return {k: {fold(x) for x in v} for k, v in data.items() if not k.startswith("_")}
+
+
+def _chain(trigger: Token) -> list[Token]:
+    """The trigger and its governors up to (and including) the first clause boundary above."""
+    out = [trigger]
+    node = trigger
+    for _ in range(6):
+        if node.head.i == node.i:
+            break
+        crossing = node.dep_ in CLAUSE_DEPS
+        node = node.head
+        out.append(node)
+        if crossing and node.pos_ in {"VERB", "AUX"}:
+            break
+    return out
+
+
+def _clause_text(trigger: Token, sent: Span) -> str:
+    return " " + fold(sent.text) + " "
+
+
+def modality(trigger: Token, sent: Span) -> str:
+    """Modality of the fact ``trigger`` introduces in ``sent``."""
+    cues = _cues()
+    chain = _chain(trigger)
+    for node in chain:
+        lem = fold(lemma(node))
+        negated = any(
+            c.dep_ == "advmod" and fold(c.text) in cues["negators"] for c in node.children
+        ) or any(fold(c.text) in {"aucun", "aucune"} for c in node.children if c.dep_ == "det")
+        if negated or lem in cues["denied_lemmas"]:
+            return "DENIED"
+    text = _clause_text(trigger, sent)
+    for node in chain:
+        if "Cnd" in node.morph.get("Mood"):
+            return "POSSIBLE"
+        if fold(lemma(node)) in cues["possible_lemmas"]:
+            return "POSSIBLE"
+    if any(f" {p} " in text for p in cues["possible_phrases"]):
+        return "POSSIBLE"
+    for node in chain:
+        if "Fut" in node.morph.get("Tense") and node.pos_ in {"VERB", "AUX"}:
+            return "PLANNED"
+        if fold(lemma(node)) in cues["planned_lemmas"]:
+            return "PLANNED"
+        if any(fold(lemma(c)) in cues["planned_lemmas"] for c in node.children if c.dep_ in {"amod", "aux"}):
+            return "PLANNED"
+    for child in trigger.children:
+        if child.dep_ == "aux" and "Fut" in child.morph.get("Tense"):
+            return "PLANNED"
+    return "ASSERTED"

@@ -1,0 +1,303 @@
+"""A temporal tagger for French news: find expressions and normalise them TIMEX3-style.
+
+Why our own grammar: ``dateparser`` parses a string you already know is a date, but does not
+find expressions in running text, nor give seasons, quarters, ranges or the "fin avril" part of a
+period. The grammar below is a list of patterns over calendar words from
+``data/lexicons/time.json``; every relative expression is resolved against the publication date
+(the *anchor*), and left unresolved (``XXXX-04-08``, or no value) when the article has none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+
+from veille.models import Timex
+from veille.resources import fold, lexicon
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The publication date at its stated precision (day, month or year)."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: str | None) -> Anchor | None:
+        """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+        if not value or not value[:4].isdigit():
+            return None
+        parts = [int(p) for p in value[:10].split("-") if p.isdigit()]
+        return cls(*parts[:3])
+
+    @property
+    def date(self) -> date | None:
+        """The anchor as a date when its day is known."""
+        if self.month and self.day:
+            return date(self.year, self.month, self.day)
+        return None
+
+
+Handler = Callable[[re.Match[str], Anchor | None], tuple[str, str | None, str | None] | None]
+
+
+def _alt(words: dict[str, object] | list[str]) -> str:
+    keys = sorted({*words, *(fold(w) for w in words)}, key=len, reverse=True)
+    return "|".join(re.escape(k) for k in keys)
+
+
+@cache
+def _lex() -> dict[str, dict[str, int | str]]:
+    data = lexicon("time")
+    return {
+        k: {**data[k], **{fold(w): v for w, v in data[k].items()}}
+        for k in ("months", "weekdays", "seasons", "ordinals", "numbers")
+    }
+
+
+def _month(word: str) -> int:
+    return int(_lex()["months"][fold(word).rstrip(".")])
+
+
+def _number(word: str) -> int | None:
+    word = fold(word)
+    if word.isdigit():
+        return int(word)
+    value = _lex()["numbers"].get(word)
+    return int(value) if value is not None else None
+
+
+def _ym(y: int | None, m: int) -> str:
+    return f"{y:04d}-{m:02d}" if y else f"XXXX-{m:02d}"
+
+
+def _ymd(y: int | None, m: int, d: int) -> str:
+    return f"{y:04d}-{m:02d}-{d:02d}" if y else f"XXXX-{m:02d}-{d:02d}"
+
+
+def _year_for_month(month: int, anchor: Anchor | None, when: str = "") -> int | None:
+    """Year of a month named without one: the closest occurrence not after the anchor for
+    past references, the next one for "prochain"."""
+    if anchor is None or anchor.month is None:
+        return anchor.year if anchor and when != "dernier" else None
+    if when == "prochain":
+        return anchor.year if month > anchor.month else anchor.year + 1
+    if when == "dernier":
+        return anchor.year if month < anchor.month else anchor.year - 1
+    # Bare month: news speaks mostly of the recent past; a month more than two months ahead of
+    # the anchor is last year's ("en novembre" in a March article), otherwise this year's.
+    return anchor.year if month <= anchor.month + 2 else anchor.year - 1
+
+
+def _season_year(anchor: Anchor | None) -> int | None:
+    return anchor.year if anchor else None
+
+
+def _weekday(match: re.Match[str], anchor: Anchor | None) -> tuple[str, str | None, str | None]:
+    if anchor is None or anchor.date is None:
+        return "DATE", None, None
+    target = int(_lex()["weekdays"][fold(match["wd"])])
+    today = anchor.date
+    rel = fold(match.groupdict().get("rel") or "")
+    delta = (today.weekday() - target) % 7
+    if rel.startswith("prochain"):
+        delta = -((target - today.weekday()) % 7 or 7)
+    elif rel.startswith("dernier") and delta == 0:
+        delta = 7
+    return "DATE", (today - timedelta(days=delta)).isoformat(), None
+
+
+def _iso_week(d: date) -> str:
+    year, week, _ = d.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def _relative(match: re.Match[str], anchor: Anchor | None) -> tuple[str, str | None, str | None]:
+    text = fold(match[0])
+    if anchor is None:
+        return "DATE", None, None
+    day = anchor.date
+    if "semaine" in text or "week-end" in text:
+        if day is None:
+            return "DATE", None, None
+        shift = -7 if "dernier" in text or "passe" in text else 7 if "prochain" in text else 0
+        value = _iso_week(day + timedelta(days=shift))
+        return "DATE", value + ("-WE" if "week-end" in text else ""), None
+    if "mois" in text:
+        if anchor.month is None:
+            return "DATE", None, None
+        shift = -1 if "dernier" in text or "passe" in text else 1 if "prochain" in text else 0
+        y, m = divmod(anchor.year * 12 + anchor.month - 1 + shift, 12)
+        return "DATE", _ym(y, m + 1), None
+    if "annee" in text or re.search(r"\ban\b", text):
+        shift = -1 if "dernier" in text or "passe" in text else 1 if "prochain" in text else 0
+        return "DATE", f"{anchor.year + shift:04d}", None
+    if day is None:
+        return "DATE", None, None
+    offsets = {"avant-hier": -2, "hier": -1, "aujourd'hui": 0, "aujourd’hui": 0, "demain": 1}
+    for word, off in offsets.items():
+        if fold(word) in text:
+            return "DATE", (day + timedelta(days=off)).isoformat(), None
+    return "DATE", None, None
+
+
+@cache
+def _rules() -> list[tuple[re.Pattern[str], Handler]]:
+    lx = _lex()
+    month = rf"(?P<m>{_alt(lx['months'])})\.?"
+    month2 = rf"(?P<m2>{_alt(lx['months'])})\.?"
+    season = rf"(?P<s>{_alt(lx['seasons'])})"
+    season2 = rf"(?P<s2>{_alt(lx['seasons'])})"
+    weekday = rf"(?P<wd>{_alt(lx['weekdays'])})"
+    year = r"(?P<y>(?:19|20)\d\d)"
+    day = r"(?P<d>[0-3]?\d|1er)"
+    part = r"(?P<part>fin|début|debut|mi|courant|mi-|à la fin|au début|à la mi)"
+    ordinal = rf"(?P<o>{_alt(lx['ordinals'])})"
+    number = rf"(?P<n>\d+|{_alt(lx['numbers'])})"
+
+    def d_(m: re.Match[str]) -> int:
+        return 1 if m["d"] == "1er" else int(m["d"])
+
+    def full_date(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        return "DATE", _ymd(int(m["y"]), _month(m["m"]), d_(m)), None
+
+    def day_month(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        mo = _month(m["m"])
+        return "DATE", _ymd(_year_for_month(mo, a), mo, d_(m)), None
+
+    def day_range(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        mo = _month(m["m"])
+        y = int(m["y"]) if m["y"] else _year_for_month(mo, a)
+        start = 1 if m["d1"] == "1er" else int(m["d1"])
+        return "DATE", f"{_ymd(y, mo, start)}/{_ymd(y, mo, d_(m))}", None
+
+    def part_mod(m: re.Match[str]) -> str | None:
+        p = fold(m["part"] or "") if "part" in m.groupdict() else ""
+        if "fin" in p:
+            return "END"
+        if "debut" in p:
+            return "START"
+        if "mi" in p:
+            return "MID"
+        return None
+
+    def month_year(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        return "DATE", _ym(int(m["y"]), _month(m["m"])), part_mod(m)
+
+    def month_only(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        mo = _month(m["m"])
+        rel = fold(m.groupdict().get("rel") or "")
+        when = "dernier" if rel.startswith("dernier") else "prochain" if rel else ""
+        return "DATE", _ym(_year_for_month(mo, a, when), mo), part_mod(m)
+
+    def month_range(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        y = int(m["y"]) if m["y"] else (a.year if a else None)
+        return "DATE", f"{_ym(y, _month(m['m']))}/{_ym(y, _month(m['m2']))}", None
+
+    def season_range(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        y = m["y"] or (str(a.year) if a else "XXXX")
+        s1, s2 = lx["seasons"][fold(m["s"])], lx["seasons"][fold(m["s2"])]
+        return "DATE", f"{y}-{s1}/{y}-{s2}", None
+
+    def season_year(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        y = m["y"] or (str(_season_year(a)) if a else "XXXX")
+        return "DATE", f"{y}-{lx['seasons'][fold(m['s'])]}", part_mod(m)
+
+    def quarter(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        y = m["y"] or (str(a.year) if a else "XXXX")
+        return "DATE", f"{y}-Q{lx['ordinals'][fold(m['o'])]}", None
+
+    def semester(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        y = m["y"] or (str(a.year) if a else "XXXX")
+        return "DATE", f"{y}-H{lx['ordinals'][fold(m['o'])]}", None
+
+    def year_part(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        y = m["y"] or (str(a.year) if a else None)
+        return "DATE", y, part_mod(m) or ("END" if "fin" in fold(m[0]) else None)
+
+    def plain_year(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        lead = fold(m["lead"] or "")
+        mod = "ON_OR_AFTER" if lead in {"depuis", "des", "a partir de"} else None
+        if lead in {"avant"}:
+            mod = "BEFORE"
+        if lead in {"d'ici", "d’ici"}:
+            mod = "ON_OR_BEFORE"
+        return "DATE", m["y"], mod
+
+    def duration(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        n = _number(m["n"])
+        unit = {"an": "Y", "ans": "Y", "annee": "Y", "annees": "Y", "mois": "M", "jour": "D",
+                "jours": "D", "semaine": "W", "semaines": "W"}[fold(m["u"])]
+        return "DURATION", f"P{n}{unit}" if n is not None else None, None
+
+    def window(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        first, second = _number(m["n"]), _number(m["n2"])
+        if a is None or a.month is None or first is None or second is None:
+            return "DATE", None, None
+        def plus(k: int) -> str:
+            y, mo = divmod(a.year * 12 + (a.month or 1) - 1 + k, 12)
+            return _ym(y, mo + 1)
+        return "DATE", f"{plus(first)}/{plus(second)}", "APPROX"
+
+    def vague(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        return "DATE", None, None
+
+    def clock(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        return "TIME", None, None
+
+    i = re.IGNORECASE
+    rel = r"(?:\s+(?P<rel>derni(?:er|ère)|prochaine?|passée?))?"
+    rules: list[tuple[str, Handler]] = [
+        (rf"\bentre\s+(?:l['’]\s*|le\s+)?{season}\s+et\s+(?:l['’]\s*|le\s+)?{season2}(?:\s+(?:de\s+)?{year})?", season_range),
+        (rf"\bentre\s+{month}\s+et\s+{month2}(?:\s+{year})?", month_range),
+        (rf"\bdu\s+(?P<d1>[0-3]?\d|1er)\s+au\s+{day}\s+{month}(?:\s+{year})?", day_range),
+        (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}\s+{year}", full_date),
+        (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}(?!\s*\d)", day_month),
+        (rf"\b(?:(?:au\s+cours\s+du|au|du|le|lors\s+du|pour\s+le)\s+)?{ordinal}\s+trimestre(?:\s+(?:de\s+|de\s+l['’]année\s+)?{year})?", quarter),
+        (rf"\b(?:(?:au\s+cours\s+du|au|du|le)\s+)?{ordinal}\s+semestre(?:\s+(?:de\s+)?{year})?", semester),
+        (rf"\b(?:(?:{part})[\s-]+)?(?:(?:au|en|à\s+l['’]|l['’]|cet|cette)\s*)?{season}(?:\s+(?:de\s+)?{year}|{rel})?", season_year),
+        (rf"\b(?:(?:en|à|a)\s+)?(?:{part})[\s-]*{month}(?:\s+{year})?", lambda m, a: month_year(m, a) if m["y"] else month_only(m, a)),
+        (rf"\b(?:(?:en|depuis|d['’]ici|dès|pour|jusqu['’]en)\s+)?{month}\s+{year}", month_year),
+        (rf"\b(?:en|au\s+mois\s+de|depuis|dès|jusqu['’]en)\s+{month}{rel}", month_only),
+        (rf"\b(?:d['’]ici\s+)?(?:à\s+)?(?:la\s+)?{part}\s+(?:de\s+)?(?:l['’]année\s+)?{year}", year_part),
+        (rf"\b(?:d['’]ici\s+)?(?:à\s+)?(?:la\s+)?(?P<part>fin|début)\s+de\s+l['’]année(?:\s+(?:en\s+cours|{year}))?", year_part),
+        (rf"\b(?:(?:tard|tôt)\s+)?(?:ce\s+|cette\s+)?{weekday}(?:\s+(?:soir|matin|après-midi|midi))?{rel}", _weekday),
+        (r"\b(?:(?:en\s+fin\s+de|en\s+début\s+de|la|cette|ce|le)\s+)(?:semaine|week-end|mois|année|an)(?:\s+(?:derni(?:er|ère)|prochaine?|passée?|en\s+cours))?\b", _relative),
+        (r"\bl['’]\s*(?:année|an)\s+(?:derni(?:er|ère)|prochaine?|passée?)", _relative),
+        (r"\b(?:avant-hier|hier|aujourd['’]hui|demain)\b", _relative),
+        (rf"\bdans\s+{number}\s+ou\s+(?P<n2>\d+|{_alt(lx['numbers'])})\s+mois", window),
+        (r"\b(?:ces\s+derniers\s+(?:temps|mois|jours)|récemment|ces\s+dernières\s+(?:années|semaines))\b", vague),
+        (rf"\b{number}\s+(?P<u>ans|an|années|année|mois|jours|jour|semaines|semaine)\b", duration),
+        (rf"(?<![\w-])(?:(?P<lead>en|depuis|dès|à\s+partir\s+de|avant|d['’]ici|jusqu['’]en|de|au)\s+)?{year}(?![\w-])", plain_year),
+        (r"\b\d{1,2}\s*[h:]\s*\d{2}\b", clock),
+    ]
+    return [(re.compile(p, i), h) for p, h in rules]
+
+
+def tag(text: str, published: str | None = None) -> list[Timex]:
+    """All temporal expressions of ``text``, normalised against the publication date."""
+    anchor = Anchor.parse(published)
+    found: list[Timex] = []
+    taken: list[tuple[int, int]] = []
+    candidates: list[tuple[int, int, int, re.Match[str], Handler]] = []
+    for rank, (pattern, handler) in enumerate(_rules()):
+        for match in pattern.finditer(text):
+            if match.end() > match.start():
+                candidates.append((match.start(), -(match.end() - match.start()), rank, match, handler))
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+    for start, _, _, match, handler in candidates:
+        end = match.end()
+        if any(start < e and end > s for s, e in taken):
+            continue
+        result = handler(match, anchor)
+        if result is None:
+            continue
+        kind, value, mod = result
+        taken.append((start, end))
+        found.append(Timex(start, end, match[0], kind, value, mod))
+    return sorted(found, key=lambda t: t.start)

@@ -1,0 +1,13 @@
+"""Store: document results -> SQLite (default) or any SQLAlchemy database."""
+
+from veille.store.database import (
+    DEFAULT_DB,
+    connect,
+    counts,
+    known_hash,
+    open_store,
+    save_document,
+    save_rejection,
+)
+
+__all__ = ["DEFAULT_DB", "connect", "counts", "known_hash", "open_store", "save_document", "save_rejection"]
