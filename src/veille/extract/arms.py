@@ -19,6 +19,7 @@ from veille.extract.attributes import attribution, quantity, value, when
 from veille.extract.context import (
     DocContext,
     case_marker,
+    attached,
     clause_head,
     dominates,
     lemma,
@@ -54,7 +55,16 @@ def _generic() -> set[str]:
     return {fold(w) for w in patterns("triggers")["generic_arms"]}
 
 
-def find_triggers(sent: Span) -> list[Trigger]:
+@dataclass(frozen=True)
+class SentenceTriggers:
+    """Triggers of one sentence: all found, those kept, and who speaks for an absorbed one."""
+
+    found: list[Trigger]
+    kept: list[Trigger]
+    owner: dict[int, Trigger]
+
+
+def find_triggers(sent: Span) -> SentenceTriggers:
     """Arms-transfer triggers of a sentence, after heavier governors absorbed lighter ones."""
     lex = _lexicon()
     found = []
@@ -64,27 +74,52 @@ def find_triggers(sent: Span) -> list[Trigger]:
             continue
         found.append(Trigger(token, entry["stage"], entry["weight"], entry.get("agent"), entry.get("by"), entry))
     kept = []
+    owner: dict[int, Trigger] = {}
     for t in found:
-        absorbed = any(
-            o is not t and dominates(o.token, t.token) and o.weight >= t.weight for o in found
-        ) or any(o is not t and dominates(t.token, o.token) and o.weight > t.weight for o in found)
-        if not absorbed:
+        above = [o for o in found if o is not t and dominates(o.token, t.token) and o.weight >= t.weight]
+        # "restait en négociations avec la Russie à propos d'un deuxième achat": a purchase
+        # noun beside another stage in the same clause is that stage's topic.
+        if t.stage == "CONTRACT" and t.token.pos_ == "NOUN":
+            above += [
+                o for o in found
+                if o.stage != "CONTRACT" and o.weight >= t.weight and clause_head(o.token).i == clause_head(t.token).i
+            ]
+        below = [o for o in found if o is not t and dominates(t.token, o.token) and o.weight > t.weight]
+        if above:
+            owner[t.token.i] = above[0]
+        elif below:
+            owner[t.token.i] = below[0]
+        else:
             kept.append(t)
-    return kept
+            owner[t.token.i] = t
+    for i, o in list(owner.items()):
+        while owner.get(o.token.i) is not None and owner[o.token.i] is not o:
+            o = owner[o.token.i]
+        owner[i] = o
+    return SentenceTriggers(found, kept, owner)
 
 
 def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None:
-    """The part a country mention plays for the trigger: supplier, recipient or None."""
+    """The part a country mention plays for the trigger.
+
+    Returns supplier | recipient | either (a subject of a two-sided trigger such as "signer"),
+    or the weak forms ``supplier?`` when only a preposition like "de" or "avec" suggests it.
+    """
     token = mention_token
     marker = case_marker(token)
+    if marker is not None and not attached(token, trig.token):
+        return None
     head = clause_head(trig.token)
     subject = subject_of(head) if trig.token.pos_ != "VERB" else subject_of(trig.token)
     is_subject = subject is not None and token.i in phrase_tokens(subject)
     if token.dep_ == "nsubj" and token.head.i in {trig.token.i, head.i}:
         is_subject = True
-    agent = trig.agent if trig.token.pos_ in {"VERB", "ADJ", "AUX"} else trig.by
+    verbal = trig.token.pos_ in {"VERB", "ADJ", "AUX"}
+    agent = trig.agent if verbal else trig.by
     if is_subject and token.dep_ != "nsubj:pass":
-        if agent in {"supplier", "recipient"}:
+        # The subject of a verb trigger plays the verb's agent role; the subject of the verb
+        # governing a noun trigger is only a party ("X a reçu le paiement": X is paid).
+        if verbal and agent in {"supplier", "recipient"}:
             return agent
         return "either"
     if token.dep_ == "nsubj:pass":
@@ -94,7 +129,7 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     if marker == "par":
         return trig.by or agent
     if marker in {"avec", "aupres", "de", "du", "des", "d"}:
-        return "supplier" if agent in {"recipient", "either"} else None
+        return "supplier?" if agent in {"recipient", "either"} else None
     if token.dep_ == "amod" and token.head.pos_ in {"NOUN", "PROPN"}:
         # "les S-400 russes": origin; "les autorités turques", "l'arsenal de son pays": the buyer.
         if ctx.by_token.get(token.head.i) is not None and ctx.by_token[token.head.i].kind == "system":
@@ -103,12 +138,24 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     return None
 
 
-def _assign_systems(ctx: DocContext, sent: Span, triggers: list[Trigger]) -> dict[int, list[Mention]]:
-    out: dict[int, list[Mention]] = {t.token.i: [] for t in triggers}
+def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> dict[int, list[Mention]]:
+    """Each system mention goes to its nearest trigger (absorbed ones speak through their owner);
+    a system being replaced ("remplacer les S-300 par des S-400") is not transferred."""
+    out: dict[int, list[Mention]] = {t.token.i: [] for t in triggers.kept}
+    excluding = _excluding()
     for mention, token in ctx.mention_tokens(sent, "system"):
-        nearest = min(triggers, key=lambda t: (tree_distance(t.token, token), abs(t.token.i - token.i)))
-        out[nearest.token.i].append(mention)
+        if token.dep_ == "obj" and fold(lemma(token.head)) in excluding:
+            continue
+        nearest = min(triggers.found, key=lambda t: (tree_distance(t.token, token), abs(t.token.i - token.i)))
+        target = triggers.owner[nearest.token.i]
+        if mention not in out[target.token.i]:
+            out[target.token.i].append(mention)
     return out
+
+
+@cache
+def _excluding() -> set[str]:
+    return {fold(w) for w in patterns("triggers")["not_transferred_objects_of"]}
 
 
 def _generic_object(trig: Trigger) -> bool:
@@ -119,17 +166,28 @@ def _generic_object(trig: Trigger) -> bool:
     return any(fold(lemma(c)) in generic for c in trig.token.head.children)
 
 
+def _anaphoric(trig: Trigger) -> bool:
+    """The trigger's object points back ("ces missiles", "les systèmes", or a verb with none)."""
+    if trig.token.pos_ == "VERB":
+        return True
+    generic = _generic()
+    for t in trig.token.subtree:
+        if fold(lemma(t)) in generic:
+            return any(fold(c.text) in {"ces", "ce", "cette", "les", "ses", "leurs"} for c in t.children if c.dep_ == "det")
+    return False
+
+
 def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
     """Every arms-transfer mention of the document, sentence by sentence."""
     events: list[Event] = []
     for index, sent in enumerate(ctx.sentences):
-        triggers = find_triggers(sent)
-        if not triggers:
+        found = find_triggers(sent)
+        if not found.kept:
             continue
-        systems = _assign_systems(ctx, sent, triggers)
+        systems = _assign_systems(ctx, sent, found)
         countries = ctx.mention_tokens(sent, "country")
         persons = ctx.mention_tokens(sent, "person")
-        for trig in triggers:
+        for trig in found.kept:
             assigned = systems[trig.token.i]
             explicit_only = False
             if not assigned:
@@ -139,12 +197,12 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 earlier = [m for m, t in ctx.mention_tokens(sent, "system") if t.i < trig.token.i]
                 if earlier:
                     assigned = [earlier[-1]]
-                elif previous is not None and trig.token.pos_ in {"VERB"} and memory.get("last_sentence") == index - 1:
+                elif previous is not None and memory.get("last_sentence") == index - 1 and _anaphoric(trig):
                     assigned = [previous]
                 else:
                     assigned = [None]  # type: ignore[list-item]
                     explicit_only = True
-            roles: dict[str, list[str]] = {"supplier": [], "recipient": [], "either": []}
+            roles: dict[str, list[str]] = {"supplier": [], "recipient": [], "either": [], "supplier?": []}
             for mention, token in countries:
                 role = _role_of(ctx, token, trig)
                 if role:
@@ -177,11 +235,19 @@ def _build(
     memory: dict[str, Any],
 ) -> Event | None:
     origin = ctx.kb_origin.get(system.entity_id) if system else None
+    # The grammar's supplier (subject of "livrer", "par X" of "la vente") beats the system's
+    # origin: third countries pass on systems they did not design. Weak cues ("de X",
+    # "avec X") only fill in when the KB does not know the origin.
     supplier = roles["supplier"][0] if roles["supplier"] else origin
+    if supplier is None and roles["supplier?"]:
+        supplier = roles["supplier?"][0]
     if supplier is None and roles["either"] and explicit_only:
         supplier = roles["either"][0]
-    recipients = [c for c in roles["recipient"] + roles["either"] if c != supplier]
+    explicit = roles["recipient"] + roles["either"]
+    recipients = [c for c in explicit if c != supplier]
     recipient = recipients[0] if recipients else None
+    if recipient is None and roles["recipient"]:
+        return None  # the grammar names the supplier's own state: a domestic order
     if recipient is None and not explicit_only:
         others = [
             (abs(t.i - trig.token.i), m.entity_id)
@@ -203,10 +269,10 @@ def _build(
     if trig.entry.get("recipient_stage") and recipient in subject_countries:
         stage = trig.entry["recipient_stage"]
     mood = modality(trig.token, sent)
-    if trig.entry.get("negated_only"):
-        if mood != "DENIED":
-            return None
-        mood = "ASSERTED"
+    if mood == "IRREALIS":
+        return None
+    if trig.entry.get("skip_if_denied") and mood == "DENIED":
+        return None  # "ne pas renoncer aux S-400" states no suspension at all
     fields: dict[str, Any] = {
         "supplier": supplier,
         "recipient": recipient,

@@ -152,3 +152,19 @@ def phrase_tokens(token: Token) -> set[int]:
         if child.dep_ in {"conj", "flat:name", "flat", "amod", "nmod", "appos"}:
             out |= {t.i for t in child.subtree}
     return out
+
+
+def attached(token: Token, trigger: Token, steps: int = 5) -> bool:
+    """``token``'s phrase hangs on the trigger (or the trigger's verb) without another verb
+    in between: "la livraison de S-400 à la Turquie" yes, "dénoncées par Washington" no."""
+    targets = {trigger.i, clause_head(trigger).i}
+    node = token
+    for _ in range(steps):
+        if node.head.i == node.i:
+            return False
+        node = node.head
+        if node.i in targets:
+            return True
+        if node.pos_ in {"VERB", "AUX"} or (node.pos_ == "ADJ" and node.dep_ == "acl"):
+            return False
+    return False

@@ -8,7 +8,16 @@ from typing import Any
 from spacy.tokens import Span, Token
 
 from veille.extract.attributes import attribution, when
-from veille.extract.context import DocContext, case_marker, lemma, patterns, subject_of
+from veille.extract.context import (
+    DocContext,
+    attached,
+    case_marker,
+    clause_head,
+    lemma,
+    patterns,
+    phrase_tokens,
+    subject_of,
+)
 from veille.extract.modality import modality
 from veille.models import Event, Mention
 from veille.resources import fold
@@ -32,10 +41,11 @@ def _triggers(sent: Span, key: str) -> list[Token]:
 
 
 def _event(type_: str, fields: dict[str, Any], ctx: DocContext, trig: Token, sent: Span, index: int) -> Event:
+    mood = modality(trig, sent)
     return Event(
         type=type_,
         fields=fields,
-        modality=modality(trig, sent),
+        modality="POSSIBLE" if mood == "IRREALIS" else mood,
         when=when(ctx, trig, sent),
         sentences=[index],
         trigger=trig.text,
@@ -45,37 +55,49 @@ def _event(type_: str, fields: dict[str, Any], ctx: DocContext, trig: Token, sen
     )
 
 
-def _location(ctx: DocContext, sent: Span) -> str | None:
+def _location(ctx: DocContext, sent: Span, trig: Token) -> str | None:
     """A place the sentence puts the fact in: "à Moscou", "dans l'océan Arctique"."""
     for mention, token in ctx.mention_tokens(sent, "place") + ctx.mention_tokens(sent, "country"):
-        if mention.kind == "place" or mention.via == "capital":
-            marker = case_marker(token)
-            if mention.kind == "place" or marker in {"a", "au", "dans", "en", "pres de", "pres"}:
-                return ctx.place_names.get(mention.entity_id, mention.text)
+        if mention.kind != "place" and mention.via != "capital":
+            continue
+        marker = case_marker(token)
+        if marker in {"a", "au", "dans", "en", "pres", "pres de", "sur", "vers"} and attached(token, trig, 4):
+            return ctx.place_names.get(mention.entity_id, mention.text)
     return None
 
 
+def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str) -> list[Mention]:
+    """Mentions that take part in the trigger's fact: its own phrase ("la visite de X",
+    "rencontre avec X"), the subject of its clause, and their demonyms ("les gardes côtiers
+    chinois et russes")."""
+    head = clause_head(trig)
+    subject = subject_of(head) if head.pos_ in {"VERB", "AUX"} else None
+    zone = {t.i for t in trig.subtree}
+    for child in trig.children:
+        if child.dep_ in {"acl:relcl", "advcl", "ccomp"}:
+            zone -= {t.i for t in child.subtree}
+    if subject is not None and (head.i == trig.i or trig.dep_ in {"obj", "obl", "obl:arg", "obl:mod", "nsubj"}):
+        zone |= phrase_tokens(subject) | {t.i for t in subject.subtree if t.dep_ == "amod"}
+    out: list[Mention] = []
+    for mention, token in ctx.mention_tokens(sent, kind):
+        if token.i in zone and mention not in out:
+            out.append(mention)
+    return out
+
+
 def extract_meetings(ctx: DocContext) -> list[Event]:
-    """Meetings between named people (or states when no person is named)."""
+    """Meetings between named people; a visit may have a single named visitor."""
     events = []
-    speech = _words("speech_verbs")
     for index, sent in enumerate(ctx.sentences):
-        triggers = _triggers(sent, "meeting")
-        if not triggers:
-            continue
-        people: list[Mention] = []
-        for mention, token in ctx.mention_tokens(sent, "person"):
-            # The speaker of "a déclaré X" is not a participant unless the trigger is his verb.
-            if token.dep_ == "nsubj" and fold(lemma(token.head)) in speech and token.head.i not in {t.i for t in triggers}:
-                if not any(t.head.i == token.head.i or t.i == token.head.i for t in triggers):
-                    continue
-            if mention.name not in [p.name for p in people]:
-                people.append(mention)
-        trig = triggers[0]
-        is_visit = fold(lemma(trig)) in {"visite", "visiter", "sommet"}
-        if len(people) >= 2 or (people and is_visit):
-            fields = {"participants": [p.name for p in people], "location": _location(ctx, sent)}
-            events.append(_event("MEETING", fields, ctx, trig, sent, index))
+        for trig in _triggers(sent, "meeting"):
+            people: list[Mention] = []
+            for mention in _participants(ctx, sent, trig, "person"):
+                if mention.name not in [p.name for p in people]:
+                    people.append(mention)
+            is_visit = fold(lemma(trig)) in {"visite", "visiter"}
+            if len(people) >= 2 or (people and is_visit):
+                fields = {"participants": [p.name for p in people], "location": _location(ctx, sent, trig)}
+                events.append(_event("MEETING", fields, ctx, trig, sent, index))
     return events
 
 
@@ -88,43 +110,45 @@ def extract_exercises(ctx: DocContext) -> list[Event]:
         if not triggers:
             continue
         trig = triggers[0]
-        states = []
-        for mention, token in ctx.mention_tokens(sent, "country"):
-            if mention.via == "capital" and case_marker(token) in {"a"} and token.dep_ != "nsubj":
-                continue
-            if mention.entity_id not in states:
-                states.append(mention.entity_id)
-        is_joint = any(fold(lemma(t)) in joint for t in sent) or "deux" in fold(sent.text)
+        states = list(dict.fromkeys(m.entity_id for m in _participants(ctx, sent, trig, "country")))
+        for mention in _participants(ctx, sent, trig, "person"):
+            country = ctx.person_country.get(mention.entity_id)
+            if country and country not in states:
+                states.append(country)
+        words = {fold(lemma(t)) for t in sent} | {fold(t.text) for t in sent}
+        is_joint = bool(words & joint) or "deux" in words
         if is_joint and len(states) < 2:
             for c in ctx.salient_countries[:2]:
                 if c not in states:
                     states.append(c)
         if not states:
             continue
-        fields = {"participants": states, "location": _location(ctx, sent)}
+        fields = {"participants": states, "location": _location(ctx, sent, trig)}
         events.append(_event("EXERCISE", fields, ctx, trig, sent, index))
     return events
 
 
 def extract_sanctions(ctx: DocContext) -> list[Event]:
-    """Sanctions: who imposes them on whom, under which instrument."""
+    """Sanctions: who imposes them (subject or "par X") on whom, under which instrument."""
     events = []
+    words = _words("sanction")
     for index, sent in enumerate(ctx.sentences):
         triggers = _triggers(sent, "sanction")
         if not triggers:
             continue
         trig = triggers[0]
+        head = clause_head(trig)
+        subject = subject_of(head) if head.pos_ in {"VERB", "AUX"} else None
+        subject_zone = phrase_tokens(subject) if subject is not None else set()
         imposer = target = None
-        for mention, token in ctx.mention_tokens(sent, "country"):
-            marker = case_marker(token)
-            if marker == "par" or (token.dep_ == "nsubj" and subject_of(token.head) is token):
-                imposer = imposer or mention.entity_id
+        countries = ctx.mention_tokens(sent, "country")
+        by = [m.entity_id for m, tok in countries if case_marker(tok) == "par"]
+        subjects = [m.entity_id for m, tok in countries if tok.i in subject_zone]
+        imposer = (by or subjects or [None])[0]
         for mention, token in ctx.mention_tokens(sent, "person"):
-            if fold(lemma(token.head)) in _words("sanction") or any(fold(lemma(c)) in _words("sanction") for c in token.children):
+            if fold(lemma(token.head)) in words or any(fold(lemma(c)) in words for c in token.children):
                 target = target or ctx.person_country.get(mention.entity_id)
         others = [m.entity_id for m, _ in ctx.mention_tokens(sent, "country") if m.entity_id != imposer]
-        if imposer is None and others:
-            imposer = others.pop(0)
         target = target or (others[0] if others else None)
         if not imposer or not target or imposer == target:
             continue

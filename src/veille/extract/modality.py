@@ -41,20 +41,36 @@ def _clause_text(trigger: Token, sent: Span) -> str:
     return " " + fold(sent.text) + " "
 
 
+def _same_clause(trigger: Token) -> list[Token]:
+    """The trigger and its governors inside its own clause."""
+    out = [trigger]
+    node = trigger
+    while node.head.i != node.i and node.dep_ not in CLAUSE_DEPS:
+        node = node.head
+        out.append(node)
+    return out
+
+
 def modality(trigger: Token, sent: Span) -> str:
-    """Modality of the fact ``trigger`` introduces in ``sent``."""
+    """Modality of the fact ``trigger`` introduces in ``sent`` (or IRREALIS: not a fact at all,
+    as in "ont exigé qu'Ankara annule le contrat")."""
     cues = _cues()
     chain = _chain(trigger)
-    for node in chain:
-        lem = fold(lemma(node))
+    for node in chain[1:]:
+        if fold(lemma(node)) in cues["irrealis_governors"]:
+            return "IRREALIS"
+    for node in _same_clause(trigger):
         negated = any(
             c.dep_ == "advmod" and fold(c.text) in cues["negators"] for c in node.children
         ) or any(fold(c.text) in {"aucun", "aucune"} for c in node.children if c.dep_ == "det")
-        if negated or lem in cues["denied_lemmas"]:
+        if negated:
             return "DENIED"
+    if any(fold(lemma(node)) in cues["denied_lemmas"] for node in chain):
+        return "DENIED"
     text = _clause_text(trigger, sent)
     for node in chain:
-        if "Cnd" in node.morph.get("Mood"):
+        auxes = [c for c in node.children if c.dep_ in {"aux", "aux:pass", "cop"}]
+        if any("Cnd" in x.morph.get("Mood") for x in [node, *auxes]):
             return "POSSIBLE"
         if fold(lemma(node)) in cues["possible_lemmas"]:
             return "POSSIBLE"

@@ -20,7 +20,7 @@ from functools import cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from veille.link.kb import Entity, KnowledgeBase, Surface, load_kb
@@ -202,7 +202,7 @@ def _roles(
         nxt = doc[end + 1] if end + 1 < len(doc) else None
         if nxt is not None and nxt.idx in by_char and by_char[nxt.idx].kind == "person":
             continue
-        person = _resolve_role(kb, role, country, named, day, doc, token, mentions)
+        person = _resolve_role(kb, role, country, named, day, token, [*mentions, *out])
         if person is None:
             continue
         span = doc[token.i : end + 1]
@@ -217,8 +217,7 @@ def _resolve_role(
     country: str,
     named: set[str],
     day: str | None,
-    doc: Doc,
-    token: object,
+    token: Token,
     mentions: list[Mention],
 ) -> Entity | None:
     wanted = [role] if role != "counterpart" else [
@@ -226,7 +225,7 @@ def _resolve_role(
     ]
     if role == "counterpart":
         # Counterpart of the other person of the sentence: same post, other country.
-        sent = token.sent  # type: ignore[attr-defined]
+        sent = token.sent
         others = [
             kb.get(mm.entity_id)
             for mm in mentions
@@ -239,6 +238,11 @@ def _resolve_role(
         if posts:
             wanted = posts[:1]
     candidates = [p for r in wanted for p in kb.people_with_role(r, country)]
+    # "son homologue russe et Vladimir Poutine": someone named in the same sentence is not
+    # the person the description stands for.
+    sent = token.sent
+    in_sentence = {mm.entity_id for mm in mentions if sent.start_char <= mm.start < sent.end_char and mm.via != "role"}
+    candidates = [p for p in candidates if p.id not in in_sentence]
     if not candidates:
         return None
     mentioned = [p for p in candidates if p.id in named]

@@ -12,17 +12,50 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 MODEL = "fr_core_news_md"
 
 
-@Language.component("veille_paragraph_breaks")
-def paragraph_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every token that carries a line break."""
-    for token in doc[:-1]:
-        if "\n" in token.text or "\n" in token.whitespace_:
-            doc[token.i + 1].is_sent_start = True
+SENTENCE_FINAL = {".", "!", "?", "…", "?»", "!»"}
+# Abbreviations after which a period does not end the sentence.
+ABBREVIATIONS = {"m.", "mm.", "mme.", "dr.", "st.", "gén.", "col.", "cf.", "etc.", "av.", "j.-c."}
+
+
+def _ends_sentence(token: Token) -> bool:
+    text = token.text
+    if text in SENTENCE_FINAL:
+        return token.i == 0 or token.doc[token.i - 1].text.lower() + text not in ABBREVIATIONS
+    # "…à Moscou.PAVEL" or "restent secrètes.le": a period glued to the next word.
+    return text.endswith(".") and len(text) > 2 and text.lower() not in ABBREVIATIONS and not text[:-1].isupper()
+
+
+@Language.component("veille_sentence_breaks")
+def sentence_breaks(doc: Doc) -> Doc:
+    """Fix sentence boundaries before the parser: a paragraph break always ends a sentence
+    (headings have no final period), and a sentence starts only after final punctuation.
+    The parser keeps preset boundaries; left to itself, it splits news sentences at commas
+    after a fronted adverbial ("Fin avril déjà, le chef de la diplomatie…")."""
+    prev = None
+    newline = False
+    for token in doc:
+        if token.is_space:
+            newline = newline or "\n" in token.text
+            if token.i > 0:
+                token.is_sent_start = False
+            continue
+        if prev is None:
+            prev, newline = token, "\n" in token.whitespace_
+            continue
+        if newline:
+            token.is_sent_start = True
+        elif _ends_sentence(prev) and (
+            token.text[:1].isupper() or token.text[:1] in {"«", '"', "“", "-", "–"} or token.is_digit
+        ):
+            token.is_sent_start = True
+        else:
+            token.is_sent_start = False
+        prev, newline = token, "\n" in token.whitespace_
     return doc
 
 
@@ -30,7 +63,7 @@ def paragraph_breaks(doc: Doc) -> Doc:
 def load() -> Language:
     """The French pipeline, loaded once per process (each worker loads its own)."""
     nlp = spacy.load(MODEL)
-    nlp.add_pipe("veille_paragraph_breaks", before="parser")
+    nlp.add_pipe("veille_sentence_breaks", before="parser")
     return nlp
 
 

@@ -105,7 +105,7 @@ def _weekday(match: re.Match[str], anchor: Anchor | None) -> tuple[str, str | No
     today = anchor.date
     rel = fold(match.groupdict().get("rel") or "")
     delta = (today.weekday() - target) % 7
-    if rel.startswith("prochain"):
+    if rel.startswith("prochain") or match.groupdict().get("until"):
         delta = -((target - today.weekday()) % 7 or 7)
     elif rel.startswith("dernier") and delta == 0:
         delta = 7
@@ -149,8 +149,8 @@ def _relative(match: re.Match[str], anchor: Anchor | None) -> tuple[str, str | N
 @cache
 def _rules() -> list[tuple[re.Pattern[str], Handler]]:
     lx = _lex()
-    month = rf"(?P<m>{_alt(lx['months'])})\.?"
-    month2 = rf"(?P<m2>{_alt(lx['months'])})\.?"
+    month = rf"(?P<m>{_alt(lx['months'])})(?![\w-])\.?"
+    month2 = rf"(?P<m2>{_alt(lx['months'])})(?![\w-])\.?"
     season = rf"(?P<s>{_alt(lx['seasons'])})"
     season2 = rf"(?P<s2>{_alt(lx['seasons'])})"
     weekday = rf"(?P<wd>{_alt(lx['weekdays'])})"
@@ -260,13 +260,14 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
         (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}(?!\s*\d)", day_month),
         (rf"\b(?:(?:au\s+cours\s+du|au|du|le|lors\s+du|pour\s+le)\s+)?{ordinal}\s+trimestre(?:\s+(?:de\s+|de\s+l['’]année\s+)?{year})?", quarter),
         (rf"\b(?:(?:au\s+cours\s+du|au|du|le)\s+)?{ordinal}\s+semestre(?:\s+(?:de\s+)?{year})?", semester),
-        (rf"\b(?:(?:{part})[\s-]+)?(?:(?:au|en|à\s+l['’]|l['’]|cet|cette)\s*)?{season}(?:\s+(?:de\s+)?{year}|{rel})?", season_year),
+        (rf"\b(?:(?:{part})[\s-]+(?:de\s+l['’]\s*|du\s+)?|(?:au|en|à\s+l['’]|l['’]|cet|cette|d['’]|de\s+l['’])\s*){season}(?:\s+(?:de\s+)?{year}|{rel})?", season_year),
+        (rf"\b{season}\s+(?:de\s+)?{year}", season_year),
         (rf"\b(?:(?:en|à|a)\s+)?(?:{part})[\s-]*{month}(?:\s+{year})?", lambda m, a: month_year(m, a) if m["y"] else month_only(m, a)),
         (rf"\b(?:(?:en|depuis|d['’]ici|dès|pour|jusqu['’]en)\s+)?{month}\s+{year}", month_year),
         (rf"\b(?:en|au\s+mois\s+de|depuis|dès|jusqu['’]en)\s+{month}{rel}", month_only),
         (rf"\b(?:d['’]ici\s+)?(?:à\s+)?(?:la\s+)?{part}\s+(?:de\s+)?(?:l['’]année\s+)?{year}", year_part),
         (rf"\b(?:d['’]ici\s+)?(?:à\s+)?(?:la\s+)?(?P<part>fin|début)\s+de\s+l['’]année(?:\s+(?:en\s+cours|{year}))?", year_part),
-        (rf"\b(?:(?:tard|tôt)\s+)?(?:ce\s+|cette\s+)?{weekday}(?:\s+(?:soir|matin|après-midi|midi))?{rel}", _weekday),
+        (rf"\b(?:(?P<until>jusqu['’]à|d['’]ici)\s+)?(?:(?:tard|tôt)\s+)?(?:ce\s+|cette\s+)?{weekday}(?:\s+(?:soir|matin|après-midi|midi))?{rel}", _weekday),
         (r"\b(?:(?:en\s+fin\s+de|en\s+début\s+de|la|cette|ce|le)\s+)(?:semaine|week-end|mois|année|an)(?:\s+(?:derni(?:er|ère)|prochaine?|passée?|en\s+cours))?\b", _relative),
         (r"\bl['’]\s*(?:année|an)\s+(?:derni(?:er|ère)|prochaine?|passée?)", _relative),
         (r"\b(?:avant-hier|hier|aujourd['’]hui|demain)\b", _relative),
