@@ -34,6 +34,7 @@ PARAGRAPH_LONG_WORDS = 25
 # Captions are short; a 40-word line starting "À gauche" is prose.
 CAPTION_MAX_WORDS = 40
 SHORT_LINE_WORDS = 12
+FRENCH_PRIOR = 1.5
 
 
 @dataclass
@@ -66,7 +67,8 @@ def _glued_credit() -> re.Pattern[str]:
     # Sentence punctuation immediately followed (no space) by an upper-case credit to line end:
     # "…à Moscou.PAVEL BEDNYAKOVAFP", "…à New Delhi.REUTERS/Adnan Abidi".
     return re.compile(
-        rf"(?<=[.!?»\"”])(?P<credit>(?:[A-Z][A-Z'\-]{{2,}}[ A-Z'\-]*|{agencies})(?:/[^\n]{{0,60}})?)\s*$"
+        rf"(?<=[.!?»\"”])(?P<credit>(?:[A-Z][A-Z'\-]{{2,}}[ A-Z'\-]*|{agencies})(?:/[^\n]{{0,60}})?"
+        rf"|[A-Z][\w'\-]+(?: [\w'\-]+){{0,3}}\s*/\s*(?:{agencies}))\s*$"
     )
 
 
@@ -153,7 +155,16 @@ def classify_lines(text: str, known_title: str | None = None) -> LineClassificat
     for line in lines:
         line.text = strip_glued_credit(line.text)
         line.words = len(line.text.split())
-    doc_lang = detect(text)[0] or "fr"
+    # The page's language is the majority language of its paragraph-length lines.
+    votes: dict[str, int] = {}
+    for line in lines:
+        if line.words >= PARAGRAPH_MIN_WORDS:
+            lang = detect(line.text)[0]
+            if lang:
+                votes[lang] = votes.get(lang, 0) + line.words
+    # French-first: French wins near-ties (a French page with one long foreign caption).
+    votes["fr"] = int(votes.get("fr", 0) * FRENCH_PRIOR)
+    doc_lang = max(votes, key=lambda k: (votes[k], k == "fr")) if any(votes.values()) else "fr"
 
     for line in lines:
         if not line.text:

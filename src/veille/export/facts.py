@@ -41,6 +41,7 @@ def document_facts(conn: Connection) -> Iterator[dict[str, Any]]:
         ids: dict[str, list[str]] = {c: [] for c in CATEGORY.values()}
         mention_rows = conn.execute(
             select(t.mentions.c.entity_id, t.mentions.c.kind, t.entities.c.name)
+            .where(t.mentions.c.via != "location")
             .join(t.entities, t.entities.c.id == t.mentions.c.entity_id)
             .where(t.mentions.c.doc_id == doc_id)
             .order_by(t.mentions.c.start)

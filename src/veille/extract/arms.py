@@ -252,7 +252,7 @@ def _build(
         others = [
             (abs(t.i - trig.token.i), m.entity_id)
             for m, t in countries
-            if m.entity_id != supplier and m.via != "capital"
+            if m.entity_id != supplier and m.via not in {"capital", "location"}
         ]
         if others:
             recipient = min(others)[1]

@@ -58,7 +58,7 @@ def _event(type_: str, fields: dict[str, Any], ctx: DocContext, trig: Token, sen
 def _location(ctx: DocContext, sent: Span, trig: Token) -> str | None:
     """A place the sentence puts the fact in: "à Moscou", "dans l'océan Arctique"."""
     for mention, token in ctx.mention_tokens(sent, "place") + ctx.mention_tokens(sent, "country"):
-        if mention.kind != "place" and mention.via != "capital":
+        if mention.kind != "place" and mention.via not in {"capital", "location"}:
             continue
         marker = case_marker(token)
         if marker in {"a", "au", "dans", "en", "pres", "pres de", "sur", "vers"} and attached(token, trig, 4):
@@ -110,7 +110,7 @@ def extract_exercises(ctx: DocContext) -> list[Event]:
         if not triggers:
             continue
         trig = triggers[0]
-        states = list(dict.fromkeys(m.entity_id for m in _participants(ctx, sent, trig, "country")))
+        states = list(dict.fromkeys(m.entity_id for m in _participants(ctx, sent, trig, "country") if m.via != "location"))
         for mention in _participants(ctx, sent, trig, "person"):
             country = ctx.person_country.get(mention.entity_id)
             if country and country not in states:
@@ -172,7 +172,7 @@ def extract_agreements(ctx: DocContext) -> list[Event]:
         trig = next(t for t in sent if fold(lemma(t)) in actions or fold(t.text) in actions)
         states = []
         for mention, _ in ctx.mention_tokens(sent, "country"):
-            if mention.entity_id not in states:
+            if mention.entity_id not in states and mention.via != "location":
                 states.append(mention.entity_id)
         if len(states) < 2 and ("deux" in fold(sent.text) or "leur" in fold(sent.text)):
             for c in ctx.salient_countries[:2]:

@@ -15,6 +15,7 @@ from veille.models import RawDocument, Rejection
 # 5 MB: a long news article is ~50 kB of text and a saved page with inline scripts rarely tops
 # 2 MB; a bigger file is a dump or a mistake, and the parse of it would block a worker for minutes.
 MAX_BYTES = 5_000_000
+FRENCH_ACCENTS = set("éèêëàâäîïôöûüùçœæÉÈÊËÀÂÎÏÔÛÙÇŒÆ«»’“”–—…°€")
 TEXT_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 # Magic numbers of formats people drop into a news folder by mistake.
@@ -58,14 +59,21 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise IngestError("E104", detail="no encoding fits") from None
-        text = str(best)
-        printable = sum(ch.isprintable() or ch.isspace() for ch in text[:5000])
-        if printable < 0.95 * min(len(text), 5000):
-            raise IngestError("E103", detail="mostly unprintable characters") from None
-        return text
+        pass
+    # Windows-1252 first: charset detection on short French text often picks a Central
+    # European code page ("hélicoptčres"); accept cp1252 when its accents are French ones.
+    western = data.decode("cp1252", errors="replace")
+    accented = [ch for ch in western if ord(ch) > 127]
+    if accented and sum(ch in FRENCH_ACCENTS for ch in accented) >= 0.9 * len(accented):
+        return western
+    best = from_bytes(data).best()
+    if best is None:
+        raise IngestError("E104", detail="no encoding fits")
+    text = str(best)
+    printable = sum(ch.isprintable() or ch.isspace() for ch in text[:5000])
+    if printable < 0.95 * min(len(text), 5000):
+        raise IngestError("E103", detail="mostly unprintable characters")
+    return text
 
 
 def _raw(doc_id: str, path: str, text: str, kind: str, **meta: str | None) -> RawDocument:

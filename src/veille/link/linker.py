@@ -85,6 +85,14 @@ def _in_place_name(doc: Doc, span: Span) -> bool:
     return bool(before) and before[-1] in heads
 
 
+def _as_location(doc: Doc, span: Span) -> bool:
+    """A capital after "à", "dans", "vers"… is a place ("à Pékin"); as a subject or object it
+    stands for the state ("Pékin a nié")."""
+    markers = {fold(w) for w in lexicon("linking")["location_markers"]}
+    prev = doc[span.start - 1] if span.start > 0 else None
+    return prev is not None and fold(prev.text) in markers
+
+
 def _sentence_of(doc: Doc, token_index: int, starts: list[int]) -> int:
     lo, hi = 0, len(starts) - 1
     while lo < hi:
@@ -102,6 +110,7 @@ def link(doc: Doc, nlp: Language, published: str | None, inferred_year: int | No
     m = _matchers(nlp)
     starts = [s.start for s in doc.sents]
     found: list[tuple[Span, Surface, Entity]] = []
+    stoplist = set(lexicon("linking")["country_name_stoplist"])
     raw = [(mid, s, e) for mid, s, e in m.lower(doc)] + [(mid, s, e) for mid, s, e in m.exact(doc)]
     spans: list[Span] = []
     chosen: dict[tuple[int, int], tuple[Surface, Entity]] = {}
@@ -121,8 +130,12 @@ def link(doc: Doc, nlp: Language, published: str | None, inferred_year: int | No
         if not candidates:
             continue
         surface, entity = _best(candidates)
-        if entity.kind == "country" and surface.via == "name" and _in_place_name(doc, span):
+        if entity.kind == "country" and surface.via == "name" and (
+            _in_place_name(doc, span) or span.text in stoplist
+        ):
             continue
+        if entity.kind == "country" and surface.via == "capital" and _as_location(doc, span):
+            surface = Surface(surface.text, surface.entity_id, "location", surface.case_sensitive)
         chosen[(start, end)] = (surface, entity)
         spans.append(span)
     for span in filter_spans(spans):

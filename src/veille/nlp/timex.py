@@ -60,6 +60,14 @@ def _lex() -> dict[str, dict[str, int | str]]:
     }
 
 
+@cache
+def _abbreviations() -> set[str]:
+    """Month names that are abbreviations ("oct", "janv"): their period belongs to them."""
+    full = {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+            "octobre", "novembre", "decembre"}
+    return {k for k in _lex()["months"] if k not in full and len(k) <= 5}
+
+
 def _month(word: str) -> int:
     return int(_lex()["months"][fold(word).rstrip(".")])
 
@@ -299,6 +307,11 @@ def tag(text: str, published: str | None = None) -> list[Timex]:
         if result is None:
             continue
         kind, value, mod = result
+        found_text = match[0]
+        # "juin." at a sentence end: the period closes the sentence, not an abbreviation.
+        last = found_text.rstrip(".").split()[-1] if found_text.strip(".") else ""
+        if found_text.endswith(".") and fold(last.split("-")[-1]) not in _abbreviations():
+            found_text, end = found_text[:-1], end - 1
         taken.append((start, end))
-        found.append(Timex(start, end, match[0], kind, value, mod))
+        found.append(Timex(start, end, found_text, kind, value, mod))
     return sorted(found, key=lambda t: t.start)

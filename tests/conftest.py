@@ -1,0 +1,37 @@
+"""Shared fixtures: the only fixture file of the suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    from veille.nlp import load
+
+    return load()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "store.db")
+
+
+@pytest.fixture(scope="session")
+def analyse(nlp):  # type: ignore[no-untyped-def]
+    """Run the per-document stages on a text of our own and return its result."""
+    from veille.ingest.files import content_hash
+    from veille.models import RawDocument
+    from veille.pipeline import process
+
+    def run(text: str, published: str | None = None):  # type: ignore[no-untyped-def]
+        raw = RawDocument("t", "t.txt", text, "text", content_hash(text), published=published)
+        return process(raw)
+
+    return run
