@@ -87,6 +87,7 @@ def evaluate(
     db: DbOption = DEFAULT_DB,
     pred: Annotated[Path | None, typer.Option("--pred", help="Score this facts file instead of the store.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    details: Annotated[bool, typer.Option("--details", help="Also list, per document, missed and spurious events and misjudged lines.")] = False,
 ) -> None:
     """Score document facts against a gold file and print the table."""
     from veille.evaluate import score
@@ -101,6 +102,13 @@ def evaluate(
         console.print_json(json.dumps(scores.as_dict()))
         return
     _print_scores(scores)
+    if details:
+        for doc_id, detail in scores.details.items():
+            if any(detail.values()):
+                console.print(f"[bold]{doc_id}[/bold]")
+                for key, items in detail.items():
+                    for item in items:
+                        console.print(f"  {key}: {json.dumps(item, ensure_ascii=False) if not isinstance(item, str) else item}", highlight=False)
 
 
 def _print_scores(scores: object) -> None:

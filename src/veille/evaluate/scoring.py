@@ -72,6 +72,8 @@ class Scores:
     published_right: int = 0
     boilerplate: PRF | None = None
     errors: list[str] = field(default_factory=list)
+    # Per document: missed gold events, spurious predictions, boilerplate line errors.
+    details: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
     @property
     def when_accuracy(self) -> float:
@@ -161,7 +163,9 @@ def event_matches(pred: dict[str, Any], gold: dict[str, Any]) -> bool:
     return True
 
 
-def _score_events(scores: Scores, pred: list[dict[str, Any]], gold: list[dict[str, Any]], optional: list[dict[str, Any]]) -> None:
+def _score_events(
+    scores: Scores, doc_id: str, pred: list[dict[str, Any]], gold: list[dict[str, Any]], optional: list[dict[str, Any]]
+) -> None:
     used: set[int] = set()
     pairs = []
     for g in gold:
@@ -184,6 +188,14 @@ def _score_events(scores: Scores, pred: list[dict[str, Any]], gold: list[dict[st
         if g.get("when"):
             scores.when_total += 1
             scores.when_right += int(p.get("when") == g["when"])
+    detail = scores.details.setdefault(doc_id, {})
+    matched = [id(g) for _, g in pairs]
+    detail["missed"] = [g for g in gold if id(g) not in matched]
+    detail["spurious"] = spare
+    detail["wrong_modality_or_when"] = [
+        (p.get("modality"), p.get("when"), g) for p, g in pairs
+        if p.get("modality") != g.get("modality") or (g.get("when") and p.get("when") != g["when"])
+    ]
 
 
 def line_kept(line: str, body_norm: str) -> bool:
@@ -195,9 +207,10 @@ def line_kept(line: str, body_norm: str) -> bool:
     return match.size >= KEPT_SHARE * len(ln)
 
 
-def _score_boilerplate(raw: str, body: str, gold_lines: list[int]) -> PRF:
+def _score_boilerplate(raw: str, body: str, gold_lines: list[int], errors: list[str] | None = None) -> PRF:
     body_norm = _norm(body)
     result = PRF()
+    errors = errors if errors is not None else []
     for number, line in enumerate(raw.splitlines(), start=1):
         if sum(ch.isalpha() for ch in line) < 4:
             continue
@@ -207,8 +220,10 @@ def _score_boilerplate(raw: str, body: str, gold_lines: list[int]) -> PRF:
             result.tp += 1
         elif removed:
             result.fp += 1
+            errors.append(f"line {number} removed but body: {line.strip()[:70]}")
         elif is_boiler:
             result.fn += 1
+            errors.append(f"line {number} kept but furniture: {line.strip()[:70]}")
     return result
 
 
@@ -227,14 +242,23 @@ def score(gold: list[dict[str, Any]], pred: list[dict[str, Any]], texts: Path | 
             result = _match_sets(p.get("entities", {}).get(cat, []), g.get("entities", {}).get(cat, []), person=cat == "people")
             scores.entities[cat].add(result)
             scores.entities["all"].add(result)
-        _score_events(scores, p.get("events", []), g.get("events", []), g.get("optional_events", []))
+        _score_events(scores, g["id"], p.get("events", []), g.get("events", []), g.get("optional_events", []))
         scores.published_total += 1
         gp, pp = g.get("published"), p.get("published")
         scores.published_right += int(pp is None if gp is None else bool(pp) and str(pp).startswith(gp))
         if boiler is not None and texts is not None:
             raw_path = texts / g["file"]
             if raw_path.exists():
-                boiler.add(_score_boilerplate(raw_path.read_text(encoding="utf-8", errors="replace"), p.get("body") or "", g.get("boilerplate_lines", [])))
+                line_errors: list[str] = []
+                boiler.add(
+                    _score_boilerplate(
+                        raw_path.read_text(encoding="utf-8", errors="replace"),
+                        p.get("body") or "",
+                        g.get("boilerplate_lines", []),
+                        line_errors,
+                    )
+                )
+                scores.details.setdefault(g["id"], {})["lines"] = line_errors
             else:
                 scores.errors.append(f"{g['id']}: raw text {raw_path} not found")
     total_l, total_s = PRF(), PRF()

@@ -72,11 +72,19 @@ def find_triggers(sent: Span) -> SentenceTriggers:
         entry = lex.get(fold(lemma(token))) or lex.get(fold(token.text))
         if entry is None or token.pos_ not in {"VERB", "NOUN", "ADJ", "AUX"}:
             continue
+        nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+        if nxt is not None and fold(lemma(nxt)) in {fold(w) for w in entry.get("not_followed_by", [])}:
+            continue
         found.append(Trigger(token, entry["stage"], entry["weight"], entry.get("agent"), entry.get("by"), entry))
     kept = []
     owner: dict[int, Trigger] = {}
     for t in found:
-        above = [o for o in found if o is not t and dominates(o.token, t.token) and o.weight >= t.weight]
+        # Only a trigger of another stage absorbs: two purchase words of one sentence may be two
+        # purchases ("le premier pays à acheter le S-400 (l'Iran a acheté le S-300)").
+        above = [
+            o for o in found
+            if o is not t and o.stage != t.stage and dominates(o.token, t.token) and o.weight >= t.weight
+        ]
         # "restait en négociations avec la Russie à propos d'un deuxième achat": a purchase
         # noun beside another stage in the same clause is that stage's topic.
         if t.stage == "CONTRACT" and t.token.pos_ == "NOUN":
@@ -84,7 +92,10 @@ def find_triggers(sent: Span) -> SentenceTriggers:
                 o for o in found
                 if o.stage != "CONTRACT" and o.weight >= t.weight and clause_head(o.token).i == clause_head(t.token).i
             ]
-        below = [o for o in found if o is not t and dominates(t.token, o.token) and o.weight > t.weight]
+        below = [
+            o for o in found
+            if o is not t and o.stage != t.stage and dominates(t.token, o.token) and o.weight > t.weight
+        ]
         if above:
             owner[t.token.i] = above[0]
         elif below:
@@ -159,11 +170,12 @@ def _excluding() -> set[str]:
 
 
 def _generic_object(trig: Trigger) -> bool:
+    """The trigger's object is unnamed weaponry ("des armes", "une aide létale")."""
     generic = _generic()
-    for t in trig.token.subtree:
-        if fold(lemma(t)) in generic or fold(t.text) in generic:
-            return True
-    return any(fold(lemma(c)) in generic for c in trig.token.head.children)
+    tokens = list(trig.token.subtree) + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj:pass"}]
+    words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
+    phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
+    return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
 
 
 def _anaphoric(trig: Trigger) -> bool:

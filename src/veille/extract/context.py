@@ -136,7 +136,9 @@ def subject_of(verb: Token) -> Token | None:
     node = verb
     for _ in range(4):
         for child in node.children:
-            if child.dep_ in {"nsubj", "nsubj:pass"}:
+            # A coordinated verb's clitic "lui" is often parsed as its subject ("Washington a
+            # exclu la Turquie et lui a imposé…"): the real subject is the first verb's.
+            if child.dep_ in {"nsubj", "nsubj:pass"} and not (child.pos_ == "PRON" and node.dep_ == "conj"):
                 return child
         if node.dep_ in {"conj", "xcomp", "acl"} and node.head.i != node.i:
             node = node.head

@@ -66,7 +66,7 @@ def _location(ctx: DocContext, sent: Span, trig: Token) -> str | None:
     return None
 
 
-def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str) -> list[Mention]:
+def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str, *, relative: bool = False) -> list[Mention]:
     """Mentions that take part in the trigger's fact: its own phrase ("la visite de X",
     "rencontre avec X"), the subject of its clause, and their demonyms ("les gardes côtiers
     chinois et russes")."""
@@ -74,9 +74,12 @@ def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str) -> list[M
     subject = subject_of(head) if head.pos_ in {"VERB", "AUX"} else None
     zone = {t.i for t in trig.subtree}
     for child in trig.children:
-        if child.dep_ in {"acl:relcl", "advcl", "ccomp"}:
+        if child.dep_ in {"advcl", "ccomp"} or (child.dep_ == "acl:relcl" and not relative):
             zone -= {t.i for t in child.subtree}
-    if subject is not None and (head.i == trig.i or trig.dep_ in {"obj", "obl", "obl:arg", "obl:mod", "nsubj"}):
+    if any(fold(c.text) in {"leur", "leurs"} for c in trig.children if c.dep_ in {"det", "nmod:poss"}):
+        # "lors de leur rencontre": the two sides are the clause's subject and its "à X".
+        zone |= {t.i for c in head.children if c.dep_.startswith(("obl", "iobj")) and case_marker(c) in {"a", "avec"} for t in c.subtree}
+    if subject is not None and (head.i == trig.i or trig.pos_ == "NOUN") and trig.i not in {t.i for t in subject.subtree}:
         zone |= phrase_tokens(subject) | {t.i for t in subject.subtree if t.dep_ == "amod"}
     out: list[Mention] = []
     for mention, token in ctx.mention_tokens(sent, kind):
@@ -91,7 +94,7 @@ def extract_meetings(ctx: DocContext) -> list[Event]:
     for index, sent in enumerate(ctx.sentences):
         for trig in _triggers(sent, "meeting"):
             people: list[Mention] = []
-            for mention in _participants(ctx, sent, trig, "person"):
+            for mention in _participants(ctx, sent, trig, "person", relative=True):
                 if mention.name not in [p.name for p in people]:
                     people.append(mention)
             is_visit = fold(lemma(trig)) in {"visite", "visiter"}

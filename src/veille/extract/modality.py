@@ -8,6 +8,7 @@ attached to them, or a governing verb of denial ("a nié avoir fourni"), gives D
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from spacy.tokens import Span, Token
@@ -35,6 +36,18 @@ def _chain(trigger: Token) -> list[Token]:
         if crossing and node.pos_ in {"VERB", "AUX"}:
             break
     return out
+
+
+CONDITIONAL_ENDING = re.compile(r"(?<!t)r(?:ais|ait|aient)$")
+
+
+def _conditional(token: Token) -> bool:
+    """Conditional mood; by its ending when the tagger left the verb without mood or tense
+    ("recevrait": the model misses some), never for imperfects it did tag ("livrait")."""
+    if "Cnd" in token.morph.get("Mood"):
+        return True
+    untagged = not token.morph.get("Mood") and not token.morph.get("Tense")
+    return token.pos_ in {"VERB", "AUX"} and untagged and bool(CONDITIONAL_ENDING.search(token.text.lower()))
 
 
 def _clause_text(trigger: Token, sent: Span) -> str:
@@ -69,8 +82,8 @@ def modality(trigger: Token, sent: Span) -> str:
         return "DENIED"
     text = _clause_text(trigger, sent)
     for node in chain:
-        auxes = [c for c in node.children if c.dep_ in {"aux", "aux:pass", "cop"}]
-        if any("Cnd" in x.morph.get("Mood") for x in [node, *auxes]):
+        auxes = [c for c in node.children if c.dep_ in {"aux", "aux:pass", "aux:tense", "cop"}]
+        if any(_conditional(x) for x in [node, *auxes]):
             return "POSSIBLE"
         if fold(lemma(node)) in cues["possible_lemmas"]:
             return "POSSIBLE"
@@ -81,7 +94,7 @@ def modality(trigger: Token, sent: Span) -> str:
             return "PLANNED"
         if fold(lemma(node)) in cues["planned_lemmas"]:
             return "PLANNED"
-        if any(fold(lemma(c)) in cues["planned_lemmas"] for c in node.children if c.dep_ in {"amod", "aux"}):
+        if any(fold(lemma(c)) in cues["planned_lemmas"] for c in node.children if c.dep_ in {"amod", "aux", "acl"}):
             return "PLANNED"
     for child in trigger.children:
         if child.dep_ == "aux" and "Fut" in child.morph.get("Tense"):

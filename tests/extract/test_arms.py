@@ -1,0 +1,114 @@
+"""Arms-transfer constructions, one test each, on sentences of our own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def _arms(analyse, text: str, published: str | None = None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    result = analyse(text, published)
+    return [
+        {**e.fields, "modality": e.modality, "when": e.when}
+        for e in result.events
+        if e.type == "ARMS_TRANSFER"
+    ]
+
+
+def _core(event: dict[str, Any]) -> tuple[Any, ...]:
+    return (event["supplier"], event["recipient"], event["system"], event["stage"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # active verb, supplier as subject, recipient after "à"
+        ("La Russie a livré les premiers S-400 à l'Inde en décembre 2021.", ("RUS", "IND", "S-400", "DELIVERY")),
+        # passive voice
+        ("Les premiers Rafale ont été livrés à l'Égypte en juillet 2015.", ("FRA", "EGY", "Rafale", "DELIVERY")),
+        # recipient as subject with a capital standing for the state
+        ("Ankara a reçu la première batterie de S-400 en juillet 2019.", ("RUS", "TUR", "S-400", "DELIVERY")),
+        # nominalisation with "par"
+        ("L'achat des Su-35 par Pékin a inquiété Washington.", ("RUS", "CHN", "Su-35", "CONTRACT")),
+        # nominalisation with "à"
+        ("La livraison de S-400 à la Turquie a provoqué une crise avec l'OTAN.", ("RUS", "TUR", "S-400", "DELIVERY")),
+        # a contract noun governed by a signing verb
+        ("La Grèce a signé un contrat pour dix-huit Rafale avec la France en janvier 2021.", ("FRA", "GRC", "Rafale", "CONTRACT")),
+        # interest of the buyer
+        ("La Biélorussie souhaite acquérir des S-400 pour moderniser sa défense.", ("RUS", "BLR", "S-400", "INTEREST")),
+        # suspension
+        ("Washington a suspendu la livraison des F-35 à la Turquie.", ("USA", "TUR", "F-35", "SUSPENSION")),
+        # negotiation on a second purchase
+        ("Ankara reste en négociations avec Moscou à propos d'un deuxième achat de S-400.", ("RUS", "TUR", "S-400", "NEGOTIATION")),
+        # payment
+        ("Moscou a reçu de New Delhi un acompte pour les systèmes S-400.", ("RUS", "IND", "S-400", "PAYMENT")),
+    ],
+)
+def test_constructions_give_supplier_recipient_system_stage(analyse, text: str, expected: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    assert expected in [_core(e) for e in _arms(analyse, text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("La Russie a livré les S-400 à l'Inde.", "ASSERTED"),
+        ("La Russie livrera les S-400 à l'Inde l'an prochain.", "PLANNED"),
+        ("Les S-400 devraient être livrés à l'Inde avant 2025.", "PLANNED"),
+        ("La Russie pourrait livrer des Su-57 à l'Algérie.", "POSSIBLE"),
+        ("Selon des sources, Moscou aurait vendu des Su-35 à l'Iran.", "POSSIBLE"),
+        ("Les S-300 n'ont pas encore été livrés à l'Iran.", "DENIED"),
+        ("Téhéran a nié avoir fourni des drones Shahed-136 à la Russie.", "DENIED"),
+    ],
+)
+def test_modality(analyse, text: str, modality: str) -> None:  # type: ignore[no-untyped-def]
+    events = _arms(analyse, text)
+    assert events, text
+    assert events[0]["modality"] == modality
+
+
+def test_value_quantity_and_date_attach_to_the_contract(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Inde a signé le 5 octobre 2018 un contrat de 5,43 milliards de dollars pour cinq régiments de S-400 avec la Russie."
+    (event,) = [e for e in _arms(analyse, text) if e["stage"] == "CONTRACT"]
+    assert event["value"] == {"amount": 5_430_000_000, "currency": "USD"}
+    assert (event["quantity"], event["unit"]) == (5, "regiments")
+    assert event["when"] == "2018-10-05"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Le contrat porte sur 4,7 milliards d'euros pour les S-400 vendus à l'Inde.", {"amount": 4_700_000_000, "currency": "EUR"}),
+        ("Le contrat de vente des S-400 à l'Inde atteint 5,43 mds $.", {"amount": 5_430_000_000, "currency": "USD"}),
+    ],
+)
+def test_values_in_their_own_currency(analyse, text: str, value: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    assert any(e.get("value") == value for e in _arms(analyse, text))
+
+
+def test_one_fact_reported_twice_is_one_event_with_both_sentences(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "La Turquie a signé un contrat avec la Russie pour des S-400 en 2017. Ce contrat d'achat de S-400 a irrité Washington."
+    result = analyse(text)
+    contracts = [e for e in result.events if e.type == "ARMS_TRANSFER" and e.fields["stage"] == "CONTRACT"]
+    assert len(contracts) == 1
+    assert contracts[0].sentences == [0, 1]
+    assert contracts[0].when == "2017"
+
+
+def test_event_date_is_not_the_publication_date(analyse) -> None:  # type: ignore[no-untyped-def]
+    events = _arms(analyse, "La Russie a livré des S-400 à la Chine.", "2020-05-01")
+    assert events and events[0]["when"] is None
+
+
+def test_domestic_equipment_is_not_a_transfer(analyse) -> None:  # type: ignore[no-untyped-def]
+    assert _arms(analyse, "Seize régiments de l'armée russe devraient être équipés de S-400 d'ici la fin de l'année.") == []
+
+
+def test_a_demand_is_not_a_fact(analyse) -> None:  # type: ignore[no-untyped-def]
+    events = _arms(analyse, "Les États-Unis ont exigé que la Turquie annule le contrat des S-400.")
+    assert all(e["stage"] != "SUSPENSION" for e in events)
+
+
+def test_a_system_being_replaced_is_not_transferred(analyse) -> None:  # type: ignore[no-untyped-def]
+    events = _arms(analyse, "Minsk négocie avec Moscou pour remplacer ses S-300 par des S-400.")
+    assert {e["system"] for e in events} == {"S-400"}

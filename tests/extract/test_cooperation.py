@@ -1,0 +1,51 @@
+"""Meetings, exercises, sanctions and agreements, on sentences of our own."""
+
+from __future__ import annotations
+
+
+def _events(analyse, text: str, kind: str, published: str | None = None):  # type: ignore[no-untyped-def]
+    return [e for e in analyse(text, published).events if e.type == kind]
+
+
+def test_meeting_between_two_named_people(analyse) -> None:  # type: ignore[no-untyped-def]
+    (m,) = _events(analyse, "Vladimir Poutine a rencontré Narendra Modi à New Delhi le 6 décembre 2021.", "MEETING")
+    assert set(m.fields["participants"]) == {"Vladimir Putin", "Narendra Modi"}
+    assert m.when == "2021-12-06"
+
+
+def test_talks_with_a_counterpart_resolved_by_role(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le ministre chinois de la Défense s'est entretenu avec son homologue russe à Moscou."
+    (m,) = _events(analyse, text, "MEETING", "2023-04-17")
+    assert set(m.fields["participants"]) == {"Li Shangfu", "Sergei Shoigu"}
+
+
+def test_planned_visit(analyse) -> None:  # type: ignore[no-untyped-def]
+    (m,) = _events(analyse, "Xi Jinping doit effectuer la semaine prochaine une visite prévue à Kazan.", "MEETING", "2024-10-15")
+    assert m.fields["participants"] == ["Xi Jinping"]
+    assert m.modality == "PLANNED"
+
+
+def test_joint_patrol_with_demonyms(analyse) -> None:  # type: ignore[no-untyped-def]
+    (e,) = _events(analyse, "Les garde-côtes chinois et russes ont mené une patrouille commune dans l'océan Arctique.", "EXERCISE")
+    assert set(e.fields["participants"]) == {"CHN", "RUS"}
+    assert e.fields["location"] == "Arctic Ocean"
+
+
+def test_sanction_by_passive_agent(analyse) -> None:  # type: ignore[no-untyped-def]
+    (s,) = _events(analyse, "Le général Li Shangfu a été sanctionné par les États-Unis en 2018.", "SANCTION")
+    assert (s.fields["imposer"], s.fields["target"]) == ("USA", "CHN")
+
+
+def test_sanction_instrument(analyse) -> None:  # type: ignore[no-untyped-def]
+    (s,) = _events(analyse, "Washington a imposé des sanctions à la Turquie au titre de la loi CAATSA.", "SANCTION")
+    assert s.fields == {"imposer": "USA", "target": "TUR", "instrument": "CAATSA"}
+
+
+def test_suffering_sanctions_names_no_imposer(analyse) -> None:  # type: ignore[no-untyped-def]
+    assert _events(analyse, "La Russie, qui souffre de sanctions internationales, se tourne vers la Chine.", "SANCTION") == []
+
+
+def test_cooperation_pledge_is_an_agreement(analyse) -> None:  # type: ignore[no-untyped-def]
+    (a,) = _events(analyse, "La Chine et la Russie ont pris l'engagement de renforcer leur coopération militaire.", "AGREEMENT")
+    assert set(a.fields["parties"]) == {"CHN", "RUS"}
+    assert a.fields["subject"] == "military cooperation"

@@ -1,0 +1,85 @@
+"""Linking traps seen in real articles, each on sentences of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from veille.link import link
+
+
+def _mentions(nlp, text: str, published: str | None = None):  # type: ignore[no-untyped-def]
+    doc = nlp(text)
+    return link(doc, nlp, published, None)
+
+
+def _names(mentions, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.name for m in mentions if m.kind == kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("Pékin a nié toute livraison d'armes.", "CHN"),
+        ("Washington a exclu Ankara du programme.", "USA"),
+        ("Le Kremlin a publié des photographies.", "RUS"),
+        ("Les forces turques ont reçu les batteries.", "TUR"),
+        ("Les États-Unis ont imposé des sanctions.", "USA"),
+        ("Les Etats Unis ont imposé des sanctions.", "USA"),
+        ("La Maison Blanche a réagi.", "USA"),
+    ],
+)
+def test_metonyms_and_demonyms_link_to_the_state(nlp, text: str, iso3: str) -> None:  # type: ignore[no-untyped-def]
+    mentions = _mentions(nlp, text)
+    assert iso3 in [m.entity_id for m in mentions if m.kind == "country" and m.via != "location"]
+
+
+def test_capital_after_a_preposition_is_a_place(nlp) -> None:  # type: ignore[no-untyped-def]
+    (m,) = [m for m in _mentions(nlp, "Le sommet s'est tenu à Bruxelles en juin.") if m.entity_id == "BEL"]
+    assert m.via == "location"
+
+
+def test_country_inside_a_sea_name_is_not_the_state(nlp) -> None:  # type: ignore[no-untyped-def]
+    mentions = _mentions(nlp, "Les navires ont croisé dans le golfe d'Oman puis en mer de Chine méridionale.")
+    assert "OMN" not in _names(mentions, "country")
+    assert {"Gulf of Oman", "South China Sea"} <= set(_names(mentions, "place"))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Sergueï Choïgou a reçu son homologue.", "Sergei Shoigu"),
+        ("Le ministre Schoigu est arrivé.", "Sergei Shoigu"),
+        ("li shang fu a choisi Moscou pour son premier voyage.", "Li Shangfu"),
+        ("Le président Erdogan a insisté.", "Recep Tayyip Erdogan"),
+        ("Vladimir Poutine a rencontré la presse.", "Vladimir Putin"),
+    ],
+)
+def test_spelling_variants_link_to_one_person(nlp, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert name in _names(_mentions(nlp, text), "person")
+
+
+def test_short_form_corefers_with_the_full_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    mentions = _mentions(nlp, "Li Shangfu est arrivé à Moscou. Li a ensuite rencontré les journalistes.")
+    assert _names(mentions, "person") == ["Li Shangfu", "Li Shangfu"]
+
+
+@pytest.mark.parametrize("surface", ["S-400 Triumf", "S-400 Triumph", "SA-21 Growler", "S-400"])
+def test_system_variants_link_to_one_system(nlp, surface: str) -> None:  # type: ignore[no-untyped-def]
+    assert _names(_mentions(nlp, f"Le pays a reçu des {surface} cette année."), "system") == ["S-400"]
+
+
+def test_role_description_resolves_with_the_publication_date(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Le ministre chinois de la Défense a rencontré son homologue russe à Moscou."
+    assert set(_names(_mentions(nlp, text, "2023-04-17"), "person")) == {"Li Shangfu", "Sergei Shoigu"}
+
+
+def test_newspaper_name_is_not_a_state(nlp) -> None:  # type: ignore[no-untyped-def]
+    mentions = _mentions(nlp, "Selon le Washington Post, les documents sont authentiques.")
+    assert "USA" not in _names(mentions, "country")
+    assert any("Washington Post" in n for n in _names(mentions, "organization"))
+
+
+def test_unknown_person_gets_a_stable_local_id(nlp) -> None:  # type: ignore[no-untyped-def]
+    a = [m for m in _mentions(nlp, "Le colonel Jean-Marc Duplantier a confirmé la livraison.") if m.kind == "person"]
+    b = [m for m in _mentions(nlp, "Selon Jean-Marc Duplantier, rien n'est signé.") if m.kind == "person"]
+    assert a and b and a[0].entity_id == b[0].entity_id and a[0].entity_id.startswith("person:local:")
