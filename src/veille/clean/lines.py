@@ -35,6 +35,14 @@ PARAGRAPH_LONG_WORDS = 25
 CAPTION_MAX_WORDS = 40
 SHORT_LINE_WORDS = 12
 FRENCH_PRIOR = 1.5
+FOOTER_MAX_WORDS = 45
+# The "date YYYY-MM" prefix some scrapers glue to the first body line, below a label or two.
+METADATA_PREFIX_LINES = 6
+# A short line that ends a sentence ("Pyongyang et Moscou ont démenti ces livraisons.") is
+# prose; labels, headings and credits do not end with a period.
+SENTENCE_MIN_WORDS = 6
+# A line is judged foreign only on enough evidence: three function words of that language.
+FOREIGN_MIN_HITS = 3
 
 
 @dataclass
@@ -89,6 +97,8 @@ def _contains(text: str, key: str) -> bool:
 
 def _hard_label(line: _Line, doc_lang: str) -> str | None:
     text, words = line.text, line.words
+    if looks_like_dateline(text):
+        return "dateline"
     if not WORD.search(text):
         return "no letters"
     body_text, bulleted = strip_bullet(text)
@@ -96,6 +106,8 @@ def _hard_label(line: _Line, doc_lang: str) -> str | None:
         return "link to another story"
     if _contains(text, "share_contains") and words <= SHORT_LINE_WORDS:
         return "share/subscribe/footer"
+    if _contains(text, "footer_contains") and words <= FOOTER_MAX_WORDS:
+        return "site notice"
     if _starts(text, "source_starts") and (
         words <= 8 or fold(text).startswith(("source", "quelle"))
     ):
@@ -106,12 +118,10 @@ def _hard_label(line: _Line, doc_lang: str) -> str | None:
         _starts(body_text, "caption_starts") or _contains(text, "caption_contains")
     ):
         return "photo caption"
-    if looks_like_dateline(text):
-        return "dateline"
     if len(BREADCRUMB_SEPARATORS.findall(text)) >= 2 and words <= 20:
         return "navigation breadcrumb"
     lang, share = detect(text)
-    if lang is not None and lang != doc_lang and (words >= 4 or share >= 0.4):
+    if lang is not None and lang != doc_lang and share * words >= FOREIGN_MIN_HITS:
         return f"line in another language ({lang})"
     if bulleted and (words < PARAGRAPH_MIN_WORDS or not SENTENCE_END.search(text)):
         return "bullet pointing elsewhere"
@@ -122,6 +132,8 @@ def _is_paragraph(line: _Line) -> bool:
     if line.label:
         return False
     if line.words >= PARAGRAPH_LONG_WORDS:
+        return True
+    if line.words >= SENTENCE_MIN_WORDS and re.search(r"[.!?…]\s*[»\"”)]?\s*$", line.text):
         return True
     return line.words >= PARAGRAPH_MIN_WORDS and bool(SENTENCE_END.search(line.text))
 
@@ -143,14 +155,13 @@ def classify_lines(text: str, known_title: str | None = None) -> LineClassificat
     lines = [_Line(i, raw, raw.strip(), 0) for i, raw in enumerate(text.splitlines(), start=1)]
     published: tuple[str, str] | None = None
     # A metadata prefix glued to the first line (" date 2021-06 Alors que…").
-    for line in lines:
-        if line.text:
-            match = METADATA_PREFIX.match(line.text)
-            if match:
-                value = match["v"]
-                precision = {4: "year", 7: "month", 10: "day"}[len(value)]
-                published = (value, precision)
-                line.text = line.text[match.end() :].strip()
+    for line in [x for x in lines if x.text][:METADATA_PREFIX_LINES]:
+        match = METADATA_PREFIX.match(line.text)
+        if match:
+            value = match["v"]
+            precision = {4: "year", 7: "month", 10: "day"}[len(value)]
+            published = (value, precision)
+            line.text = line.text[match.end() :].strip()
             break
     for line in lines:
         line.text = strip_glued_credit(line.text)
@@ -185,7 +196,7 @@ def classify_lines(text: str, known_title: str | None = None) -> LineClassificat
         if line.label or title is not None and fold(line.text) != fold(title):
             continue
         if title is not None or (
-            3 <= line.words <= 30 and not re.search(r"[.:;,]\s*$", line.text)
+            3 <= line.words <= 30 and not re.search(r"[.:;,]\s*$", line.text) and not line.text.isupper()
         ):
             title, title_index = title or line.text, i
             break

@@ -172,7 +172,7 @@ def _excluding() -> set[str]:
 def _generic_object(trig: Trigger) -> bool:
     """The trigger's object is unnamed weaponry ("des armes", "une aide létale")."""
     generic = _generic()
-    tokens = list(trig.token.subtree) + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj:pass"}]
+    tokens = list(trig.token.subtree) + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
     words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
     phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)

@@ -38,16 +38,23 @@ def _chain(trigger: Token) -> list[Token]:
     return out
 
 
-CONDITIONAL_ENDING = re.compile(r"(?<!t)r(?:ais|ait|aient)$")
+CONDITIONAL_ENDING = re.compile(r"(?P<stem>\w+r)(?:ais|ait|aient)$")
 
 
 def _conditional(token: Token) -> bool:
-    """Conditional mood; by its ending when the tagger left the verb without mood or tense
-    ("recevrait": the model misses some), never for imperfects it did tag ("livrait")."""
+    """Conditional mood, from the form when the tagger errs: the model tags "recevrait" as an
+    imperfect. A conditional is the future stem (ending in r: "recevr-", "livrer-", "pourr-")
+    plus imperfect endings; an imperfect whose stem ends in r ("livr-ait", "tir-ait") has the
+    infinitive's own stem."""
     if "Cnd" in token.morph.get("Mood"):
         return True
-    untagged = not token.morph.get("Mood") and not token.morph.get("Tense")
-    return token.pos_ in {"VERB", "AUX"} and untagged and bool(CONDITIONAL_ENDING.search(token.text.lower()))
+    if token.pos_ not in {"VERB", "AUX"}:
+        return False
+    match = CONDITIONAL_ENDING.fullmatch(token.text.lower())
+    if match is None:
+        return False
+    stem, infinitive = match["stem"], token.lemma_.lower()
+    return not (infinitive[-2:] in {"er", "ir"} and stem == infinitive[:-2])
 
 
 def _clause_text(trigger: Token, sent: Span) -> str:
