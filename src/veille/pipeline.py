@@ -30,7 +30,7 @@ def process(raw: RawDocument) -> DocumentResult | Rejection:
     nlp = load()
     doc = nlp(cleaned.body)
     sentences = tuple(
-        Sentence(i, s.start_char, s.end_char, s.text) for i, s in enumerate(doc.sents)
+        Sentence(i, s.start_char, s.end_char, s.text.strip()) for i, s in enumerate(doc.sents)
     )
     timexes = tag(cleaned.body, cleaned.published)
     mentions = link(doc, nlp, cleaned.published, cleaned.inferred_year)

@@ -65,9 +65,9 @@ def test_scores_count_optional_events_neither_way_and_modality_only_strictly() -
 
 
 def test_boilerplate_scoring_reads_the_raw_text(tmp_path: Path) -> None:
-    (tmp_path / "d.txt").write_text("Accueil > Monde\nLe corps du texte reste ici.PHOTO AFP\nPartager cet article\n", encoding="utf-8")
+    (tmp_path / "d.txt").write_text("Accueil > Monde\nLe corps du texte de cet article reste ici.AFP\nPartager cet article\n", encoding="utf-8")
     gold = _doc(boilerplate_lines=[1, 3])
-    pred = _doc(body="Le corps du texte reste ici.")
+    pred = _doc(body="Le corps du texte de cet article reste ici.")
     s = score([gold], [pred], tmp_path)
     assert s.boilerplate is not None
     assert (s.boilerplate.tp, s.boilerplate.fp, s.boilerplate.fn) == (2, 0, 0)

@@ -73,7 +73,12 @@ def find_triggers(sent: Span) -> SentenceTriggers:
         if entry is None or token.pos_ not in {"VERB", "NOUN", "ADJ", "AUX"}:
             continue
         nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
-        if nxt is not None and fold(lemma(nxt)) in {fold(w) for w in entry.get("not_followed_by", [])}:
+        following = fold(lemma(nxt)) if nxt is not None else ""
+        if following in {fold(w) for w in entry.get("not_followed_by", [])}:
+            continue
+        if entry.get("requires_next") and following not in {fold(w) for w in entry["requires_next"]}:
+            continue
+        if entry.get("requires_xcomp") and not any(c.dep_ == "xcomp" for c in token.children):
             continue
         found.append(Trigger(token, entry["stage"], entry["weight"], entry.get("agent"), entry.get("by"), entry))
     kept = []
@@ -84,6 +89,7 @@ def find_triggers(sent: Span) -> SentenceTriggers:
         above = [
             o for o in found
             if o is not t and o.stage != t.stage and dominates(o.token, t.token) and o.weight >= t.weight
+            and t.stage in o.entry.get("absorbs_only", [t.stage])
         ]
         # "restait en négociations avec la Russie à propos d'un deuxième achat": a purchase
         # noun beside another stage in the same clause is that stage's topic.
@@ -92,9 +98,12 @@ def find_triggers(sent: Span) -> SentenceTriggers:
                 o for o in found
                 if o.stage != "CONTRACT" and o.weight >= t.weight and clause_head(o.token).i == clause_head(t.token).i
             ]
+        # A light verb gives way to the heavier noun it governs ("a reçu le paiement"), not to
+        # a participle qualifying its object ("a reçu les chars commandés à Séoul").
         below = [
             o for o in found
-            if o is not t and o.stage != t.stage and dominates(t.token, o.token) and o.weight > t.weight
+            if o is not t and o.stage != t.stage and o.token.head.i == t.token.i and o.token.pos_ == "NOUN"
+            and o.weight > t.weight
         ]
         if above:
             owner[t.token.i] = above[0]
@@ -132,18 +141,25 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         # governing a noun trigger is only a party ("X a reçu le paiement": X is paid).
         if verbal and agent in {"supplier", "recipient"}:
             return agent
+        if agent == "theme":
+            return None
         return "either"
     if token.dep_ == "nsubj:pass":
         return "recipient" if trig.stage in {"DELIVERY", "OFFER"} else None
+    if agent == "theme" and marker in {"a", "au", "aux", "en", "vers"}:
+        return "recipient"  # "les S-400 sont arrivés en Inde"
     if marker in {"a", "au", "aux"}:
-        return "recipient" if agent in {"supplier", "either", None} or trig.stage in {"DELIVERY", "OFFER", "CONTRACT"} else "supplier"
+        # "livrer/vendre à X": X receives; "acheter/commander à X": X sells.
+        return "supplier" if agent == "recipient" else "recipient"
     if marker == "par":
         return trig.by or agent
     if marker in {"avec", "aupres", "de", "du", "des", "d"}:
         return "supplier?" if agent in {"recipient", "either"} else None
-    if token.dep_ == "amod" and token.head.pos_ in {"NOUN", "PROPN"}:
-        # "les S-400 russes": origin; "les autorités turques", "l'arsenal de son pays": the buyer.
-        if ctx.by_token.get(token.head.i) is not None and ctx.by_token[token.head.i].kind == "system":
+    if token.dep_ == "amod" and token.head.pos_ in {"NOUN", "PROPN", "ADJ"}:
+        # "les S-400 russes", "le système antimissile russe": origin; "les autorités turques":
+        # the buyer when the trigger's agent is the buyer.
+        head_mention = ctx.by_token.get(token.head.i)
+        if (head_mention is not None and head_mention.kind == "system") or fold(lemma(token.head)) in _generic():
             return "supplier"
         return "recipient" if agent == "recipient" else None
     return None
@@ -157,11 +173,34 @@ def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> 
     for mention, token in ctx.mention_tokens(sent, "system"):
         if token.dep_ == "obj" and fold(lemma(token.head)) in excluding:
             continue
-        nearest = min(triggers.found, key=lambda t: (tree_distance(t.token, token), abs(t.token.i - token.i)))
+        # A system inside a subordinate clause of its own ("…, la présence du S-400 sur son sol
+        # rendant…") belongs to no trigger outside that clause.
+        reachable = [t for t in triggers.found if not _separated(t.token, token)]
+        if not reachable:
+            continue
+        nearest = min(
+            reachable,
+            key=lambda t: (tree_distance(t.token, token), t.token not in token.ancestors, abs(t.token.i - token.i)),
+        )
         target = triggers.owner[nearest.token.i]
         if mention not in out[target.token.i]:
             out[target.token.i].append(mention)
     return out
+
+
+SUBORDINATE = {"advcl", "acl:relcl", "ccomp", "parataxis", "csubj"}
+
+
+def _separated(trigger: Token, system: Token) -> bool:
+    """A subordinate-clause boundary lies between the system and the trigger's clause."""
+    shared = {t.i for t in [trigger, *trigger.ancestors]}
+    node = system
+    while node.i not in shared and node.head.i != node.i:
+        purpose = any(fold(c.text) in {"pour", "afin"} for c in node.children if c.dep_ == "mark")
+        if node.dep_ in SUBORDINATE and node.pos_ in {"VERB", "AUX", "ADJ"} and not purpose:
+            return True
+        node = node.head
+    return False
 
 
 @cache
@@ -176,6 +215,17 @@ def _generic_object(trig: Trigger) -> bool:
     words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
     phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
+
+
+def _in_subject(token: Token) -> bool:
+    """The token sits inside the subject of its clause ("Ce contrat d'achat … a irrité X")."""
+    head = clause_head(token)
+    node = token
+    while node.i != head.i and node.head.i != node.i:
+        if node.dep_.startswith("nsubj"):
+            return True
+        node = node.head
+    return False
 
 
 def _anaphoric(trig: Trigger) -> bool:
@@ -205,6 +255,8 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
             if not assigned:
                 if trig.entry.get("needs_system") or not _generic_object(trig):
                     continue
+                if any(systems.values()) and not _anaphoric(trig):
+                    continue  # the sentence's systems went to another trigger
                 previous = memory.get("last_system")
                 earlier = [m for m, t in ctx.mention_tokens(sent, "system") if t.i < trig.token.i]
                 if earlier:
@@ -264,10 +316,24 @@ def _build(
         others = [
             (abs(t.i - trig.token.i), m.entity_id)
             for m, t in countries
-            if m.entity_id != supplier and m.via not in {"capital", "location"}
+            if m.entity_id != supplier
+            and m.via != "location"
+            and (case_marker(t) is None or attached(t, trig.token))
+            # "ce contrat a irrité Washington": the object of another verb is no party.
+            and not (t.dep_ == "obj" and t.head.i not in {trig.token.i, clause_head(trig.token).i} | {x.i for x in trig.token.ancestors if x.pos_ == "NOUN"})
+            and not (t.dep_ == "obj" and t.head.i == clause_head(trig.token).i and _in_subject(trig.token))
+        ]
+        # The parse sometimes hangs "à la Russie" on the wrong word: a dative anywhere in the
+        # sentence is still the best guess for a transfer's recipient.
+        datives = [
+            (abs(t.i - trig.token.i), m.entity_id)
+            for m, t in countries
+            if m.entity_id != supplier and case_marker(t) in {"a", "au", "aux"} and trig.agent != "recipient"
         ]
         if others:
             recipient = min(others)[1]
+        elif datives:
+            recipient = min(datives)[1]
         elif system is not None:
             recipient = memory.get(("recipient", ctx.kb_family.get(system.entity_id)))
     if supplier is None and recipient is not None and not explicit_only and system is not None:

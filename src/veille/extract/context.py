@@ -140,7 +140,14 @@ def subject_of(verb: Token) -> Token | None:
             # exclu la Turquie et lui a imposé…"): the real subject is the first verb's.
             if child.dep_ in {"nsubj", "nsubj:pass"} and not (child.pos_ == "PRON" and node.dep_ == "conj"):
                 return child
-        if node.dep_ in {"conj", "xcomp", "acl"} and node.head.i != node.i:
+        if node.dep_ == "xcomp" and node.head.i != node.i:
+            # Object control: in "accusent Téhéran d'avoir fourni", the one who supplies is
+            # the object of "accuser", not its subject.
+            controller = [c for c in node.head.children if c.dep_ == "obj" and c.i < node.i]
+            if controller:
+                return controller[0]
+            node = node.head
+        elif node.dep_ in {"conj", "acl"} and node.head.i != node.i:
             node = node.head
         else:
             break
@@ -157,9 +164,12 @@ def phrase_tokens(token: Token) -> set[int]:
 
 
 def attached(token: Token, trigger: Token, steps: int = 5) -> bool:
-    """``token``'s phrase hangs on the trigger (or the trigger's verb) without another verb
-    in between: "la livraison de S-400 à la Turquie" yes, "dénoncées par Washington" no."""
+    """``token``'s phrase hangs on the trigger (or the trigger's verb) without another
+    predicate in between: "la livraison de S-400 à la Turquie" yes, "dénoncées par Washington"
+    no. A "par X" agent belongs to the nearest participle; other phrases may hang on a
+    participle modifying the trigger's object ("les livraisons liées aux F-35 à la Turquie")."""
     targets = {trigger.i, clause_head(trigger).i}
+    strict = case_marker(token) == "par"
     node = token
     for _ in range(steps):
         if node.head.i == node.i:
@@ -167,6 +177,9 @@ def attached(token: Token, trigger: Token, steps: int = 5) -> bool:
         node = node.head
         if node.i in targets:
             return True
-        if node.pos_ in {"VERB", "AUX"} or (node.pos_ == "ADJ" and node.dep_ == "acl"):
+        participle = node.dep_ == "acl" and node.pos_ in {"ADJ", "VERB"} and "Fin" not in node.morph.get("VerbForm")
+        if node.pos_ in {"VERB", "AUX"} and not (participle and not strict):
+            return False
+        if strict and participle:
             return False
     return False

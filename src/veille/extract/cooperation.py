@@ -88,6 +88,12 @@ def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str, *, relati
     return out
 
 
+def _own_phrase(ctx: DocContext, sent: Span, trig: Token, kind: str) -> list[Mention]:
+    """Mentions inside the trigger's own phrase only ("les exercices sino-russes")."""
+    zone = {t.i for t in trig.subtree}
+    return [m for m, tok in ctx.mention_tokens(sent, kind) if tok.i in zone]
+
+
 def extract_meetings(ctx: DocContext) -> list[Event]:
     """Meetings between named people; a visit may have a single named visitor."""
     events = []
@@ -113,7 +119,11 @@ def extract_exercises(ctx: DocContext) -> list[Event]:
         if not triggers:
             continue
         trig = triggers[0]
-        states = list(dict.fromkeys(m.entity_id for m in _participants(ctx, sent, trig, "country") if m.via != "location"))
+        conduct = _words("exercise_conduct_verbs")
+        head = clause_head(trig)
+        runs_it = head.i == trig.i or fold(lemma(head)) in conduct or trig.dep_.startswith("nsubj")
+        zone_mentions = _participants(ctx, sent, trig, "country") if runs_it else _own_phrase(ctx, sent, trig, "country")
+        states = list(dict.fromkeys(m.entity_id for m in zone_mentions if m.via != "location"))
         for mention in _participants(ctx, sent, trig, "person"):
             country = ctx.person_country.get(mention.entity_id)
             if country and country not in states:
@@ -131,33 +141,95 @@ def extract_exercises(ctx: DocContext) -> list[Event]:
     return events
 
 
+def _sanction_sides(ctx: DocContext, sent: Span, trig: Token) -> tuple[str | None, str | None]:
+    """Imposer and target of a sanction trigger, from the grammar around it.
+
+    "X sanctionne Y" / "Y est sanctionné par X" / "X impose des sanctions à Y" /
+    "les sanctions de X contre Y" / "Y s'expose à des sanctions (de X)".
+    """
+    imposing, suffering = _words("sanction_imposing_verbs"), _words("sanction_suffering_verbs")
+    people = [(ctx.person_country.get(m.entity_id), tok) for m, tok in ctx.mention_tokens(sent, "person")]
+    sides = [(m.entity_id, tok) for m, tok in ctx.mention_tokens(sent, "country") if m.via != "location"]
+    sides += [(c, tok) for c, tok in people if c]
+    imposer = target = None
+
+    def role(tok: Token) -> str | None:
+        marker = case_marker(tok)
+        if marker == "par":
+            return "imposer"
+        if marker in {"contre", "a", "au", "aux", "visant", "sur"}:
+            return "target"
+        if marker in {"de", "des", "du", "d"} and tok.head.i == trig.i:
+            return "imposer"
+        if tok.dep_ == "amod" and tok.head.i == trig.i:
+            return "imposer"  # "les sanctions américaines"
+        return None
+
+    head = trig if trig.pos_ == "VERB" else trig.head
+    verb = fold(lemma(head))
+    subject = subject_of(head) if head.pos_ in {"VERB", "AUX"} else None
+    subject_zone: set[int] = (
+        phrase_tokens(subject) | {t.i for t in subject.subtree if t.dep_ == "amod"} if subject is not None else set()
+    )
+    passive = subject is not None and subject.dep_ == "nsubj:pass"
+    if trig.pos_ in {"VERB", "ADJ"} and trig.dep_ == "acl":
+        # "un général sanctionné par les États-Unis": the noun the participle qualifies (and
+        # the name it stands in apposition to) is the target.
+        node, hops = trig.head, 0
+        while hops < 3:
+            subject_zone |= {node.i} | {t.i for t in node.children if t.dep_ in {"flat:name", "flat", "amod"}}
+            if node.dep_ not in {"appos", "flat:name", "nmod"} or node.head.i == node.i:
+                break
+            node, hops = node.head, hops + 1
+        passive = True
+    for iso, tok in sides:
+        r = role(tok) if attached(tok, trig) else None
+        if r is None and tok.i in subject_zone:
+            if verb in suffering or passive:
+                r = "target"
+            elif trig.pos_ == "VERB" or verb in imposing:
+                r = "imposer"
+        if r is None and tok.dep_ in {"obj", "iobj"} and tok.head.i == head.i:
+            r = "target"
+        if r == "imposer" and imposer is None:
+            imposer = iso
+        elif r == "target" and target is None:
+            target = iso
+    return imposer, target
+
+
 def extract_sanctions(ctx: DocContext) -> list[Event]:
-    """Sanctions: who imposes them (subject or "par X") on whom, under which instrument."""
+    """Sanctions: who imposes them on whom, under which instrument."""
     events = []
-    words = _words("sanction")
+    instruments = {fold(k): (k, v) for k, v in patterns("triggers")["sanction_instruments"].items()}
     for index, sent in enumerate(ctx.sentences):
-        triggers = _triggers(sent, "sanction")
+        triggers = [t for t in _triggers(sent, "sanction") if fold(t.text) not in instruments]
         if not triggers:
             continue
         trig = triggers[0]
-        head = clause_head(trig)
-        subject = subject_of(head) if head.pos_ in {"VERB", "AUX"} else None
-        subject_zone = phrase_tokens(subject) if subject is not None else set()
-        imposer = target = None
-        countries = ctx.mention_tokens(sent, "country")
-        by = [m.entity_id for m, tok in countries if case_marker(tok) == "par"]
-        subjects = [m.entity_id for m, tok in countries if tok.i in subject_zone]
-        imposer = (by or subjects or [None])[0]
-        for mention, token in ctx.mention_tokens(sent, "person"):
-            if fold(lemma(token.head)) in words or any(fold(lemma(c)) in words for c in token.children):
-                target = target or ctx.person_country.get(mention.entity_id)
-        others = [m.entity_id for m, _ in ctx.mention_tokens(sent, "country") if m.entity_id != imposer]
-        target = target or (others[0] if others else None)
+        imposer, target = _sanction_sides(ctx, sent, trig)
+        named = [v for k, v in instruments.items() if k in fold(sent.text)]
+        if imposer is None and named:
+            imposer = named[0][1]  # CAATSA is a US law
+        others = [m.entity_id for m, _ in ctx.mention_tokens(sent, "country") if m.entity_id != imposer and m.via != "location"]
+        if target is None and imposer is not None:
+            # The parse lost the subject: the nearest state or person's state named before a
+            # passive "a été sanctionné" is the target.
+            before = [
+                ctx.person_country.get(m.entity_id) if m.kind == "person" else m.entity_id
+                for m, tok in ctx.mention_tokens(sent, "country") + ctx.mention_tokens(sent, "person")
+                if tok.i < trig.i and m.via != "location"
+            ]
+            before = [c for c in before if c and c != imposer]
+            if before and (trig.tag_ == "VERB" or any(c.dep_ == "aux:pass" for c in trig.children)):
+                target = before[-1]
+            elif len(set(others)) == 1:
+                target = others[0]
         if not imposer or not target or imposer == target:
             continue
         fields: dict[str, Any] = {"imposer": imposer, "target": target}
-        if "caatsa" in fold(sent.text):
-            fields["instrument"] = "CAATSA"
+        if named:
+            fields["instrument"] = named[0][0]
         events.append(_event("SANCTION", fields, ctx, trig, sent, index))
     return events
 

@@ -76,7 +76,7 @@ def modality(trigger: Token, sent: Span) -> str:
     as in "ont exigé qu'Ankara annule le contrat")."""
     cues = _cues()
     chain = _chain(trigger)
-    for node in chain[1:]:
+    for node in trigger.ancestors:
         if fold(lemma(node)) in cues["irrealis_governors"]:
             return "IRREALIS"
     for node in _same_clause(trigger):
@@ -91,7 +91,10 @@ def modality(trigger: Token, sent: Span) -> str:
     for node in chain:
         auxes = [c for c in node.children if c.dep_ in {"aux", "aux:pass", "aux:tense", "cop"}]
         if any(_conditional(x) for x in [node, *auxes]):
-            return "POSSIBLE"
+            # "devraient être livrés": the conditional of "devoir" states an expectation.
+            conditional = [x for x in [node, *auxes] if _conditional(x)]
+            expectation = any(fold(lemma(x)) in cues["planned_when_conditional"] for x in conditional)
+            return "PLANNED" if expectation else "POSSIBLE"
         if fold(lemma(node)) in cues["possible_lemmas"]:
             return "POSSIBLE"
     if any(f" {p} " in text for p in cues["possible_phrases"]):

@@ -307,8 +307,16 @@ def _load_kb(kb_dir: Path) -> KnowledgeBase:
     _load_orgs(kb_dir, entities, surfaces)
     _load_systems(kb_dir, entities, surfaces)
     _load_places(kb_dir, entities, surfaces)
+    # Articles are stripped from state names only ("le Kremlin" matches "Kremlin"); for an
+    # outlet the article is part of the name ("Le Monde" must not match "monde"). An all-caps
+    # name is matched case-sensitively ("MICA" the missile, not "mica").
     cleaned = [
-        Surface(ARTICLE.sub("", s.text).strip(), s.entity_id, s.via, s.case_sensitive)
+        Surface(
+            (ARTICLE.sub("", s.text) if entities[s.entity_id].kind == "country" else s.text).strip(),
+            s.entity_id,
+            s.via,
+            s.case_sensitive or (s.text.isupper() and sum(ch.isalpha() for ch in s.text) >= 2),
+        )
         for s in surfaces
     ]
     cleaned = [s for s in cleaned if s.text and fold(s.text) not in ambiguous]
