@@ -127,6 +127,17 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     """
     token = mention_token
     marker = case_marker(token)
+    if marker is None:
+        # "au ministre indien de la Défense", "à son homologue, Rajnath Singh": the demonym or
+        # the name stands for the phrase it qualifies, with that phrase's preposition.
+        climb = token
+        while climb.dep_ in {"amod", "appos", "flat:name", "flat"} and case_marker(climb) is None and climb.head.pos_ in {"NOUN", "PROPN"}:
+            head_mention = ctx.by_token.get(climb.head.i)
+            if (head_mention is not None and head_mention.kind == "system") or fold(lemma(climb.head)) in _generic():
+                break
+            climb = climb.head
+        if climb is not token and (case_marker(climb) is not None or climb.dep_.startswith("nsubj")):
+            token, marker = climb, case_marker(climb)
     if marker is not None and not attached(token, trig.token):
         return None
     head = clause_head(trig.token)
@@ -217,6 +228,23 @@ def _generic_object(trig: Trigger) -> bool:
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
 
 
+# How far back a "ces avions" or "le contrat" may point to the system last named.
+ANAPHORA_SENTENCES = 3
+
+
+def _referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger) -> Mention | None:
+    """The system an unnamed object points back to ("ces appareils", "le contrat", "36 avions"):
+    the system of the last sentences, else the article's main system."""
+    definite = any(fold(c.text) in {"le", "la", "l'", "l’", "ce", "cet", "cette"} for c in trig.token.children if c.dep_ == "det")
+    deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
+    if not (_anaphoric(trig) or deal_noun):
+        return None
+    previous = memory.get("last_system")
+    if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
+        return previous  # type: ignore[no-any-return]
+    return ctx.topic_system
+
+
 def _in_subject(token: Token) -> bool:
     """The token sits inside the subject of its clause ("Ce contrat d'achat … a irrité X")."""
     head = clause_head(token)
@@ -257,12 +285,10 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                     continue
                 if any(systems.values()) and not _anaphoric(trig):
                     continue  # the sentence's systems went to another trigger
-                previous = memory.get("last_system")
                 earlier = [m for m, t in ctx.mention_tokens(sent, "system") if t.i < trig.token.i]
-                if earlier:
-                    assigned = [earlier[-1]]
-                elif previous is not None and memory.get("last_sentence") == index - 1 and _anaphoric(trig):
-                    assigned = [previous]
+                referent = earlier[-1] if earlier else _referent(ctx, memory, index, trig)
+                if referent is not None:
+                    assigned = [referent]
                 else:
                     assigned = [None]  # type: ignore[list-item]
                     explicit_only = True
@@ -330,12 +356,17 @@ def _build(
             for m, t in countries
             if m.entity_id != supplier and case_marker(t) in {"a", "au", "aux"} and trig.agent != "recipient"
         ]
-        if others:
+        remembered = memory.get(("recipient", ctx.kb_family.get(system.entity_id))) if system is not None else None
+        attached_others = [o for o in others if any(m.entity_id == o[1] and (case_marker(t) is not None or t.head.i == trig.token.i) for m, t in countries)]
+        if attached_others:
+            recipient = min(attached_others)[1]
+        elif remembered and remembered != supplier:
+            # The article's running story: the last recipient of this system family.
+            recipient = remembered
+        elif others:
             recipient = min(others)[1]
         elif datives:
             recipient = min(datives)[1]
-        elif system is not None:
-            recipient = memory.get(("recipient", ctx.kb_family.get(system.entity_id)))
     if supplier is None and recipient is not None and not explicit_only and system is not None:
         supplier = memory.get(("supplier", ctx.kb_family.get(system.entity_id)))
     if supplier is None or recipient is None or supplier == recipient:

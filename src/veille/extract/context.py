@@ -58,6 +58,12 @@ class DocContext:
                     self.by_token[t.i] = m
         counts = Counter(m.entity_id for m in self.mentions if m.kind == "country")
         self.salient_countries = [c for c, _ in counts.most_common()]
+        systems = [m for m in self.mentions if m.kind == "system"]
+        by_system = Counter(m.entity_id for m in systems)
+        # The article's main system: the most named one (the first named wins a tie).
+        self.topic_system: Mention | None = (
+            max(systems, key=lambda m: (by_system[m.entity_id], -m.start)) if systems else None
+        )
 
     def mention_tokens(self, sent: Span, kind: str) -> list[tuple[Mention, Token]]:
         """Mentions of ``kind`` in the sentence, each with its syntactic head token."""
