@@ -303,7 +303,8 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 if country and role:
                     roles[role].append(country)
             for system in assigned:
-                event = _build(ctx, sent, index, trig, system, roles, countries, explicit_only, memory)
+                rivals = [t.token for t in found.kept if t.stage != trig.stage]
+                event = _build(ctx, sent, index, trig, system, roles, countries, explicit_only, memory, rivals)
                 if event is not None:
                     events.append(event)
         sys_mentions = ctx.mention_tokens(sent, "system")
@@ -323,6 +324,7 @@ def _build(
     countries: list[tuple[Mention, Token]],
     explicit_only: bool,
     memory: dict[str, Any],
+    rivals: list[Token],
 ) -> Event | None:
     origin = ctx.kb_origin.get(system.entity_id) if system else None
     # The grammar's supplier (subject of "livrer", "par X" of "la vente") beats the system's
@@ -402,7 +404,7 @@ def _build(
         type="ARMS_TRANSFER",
         fields=fields,
         modality=mood,
-        when=when(ctx, trig.token, sent),
+        when=when(ctx, trig.token, sent, rivals),
         sentences=[index],
         trigger=trig.token.text,
         trigger_span=(trig.token.idx, trig.token.idx + len(trig.token.text)),

@@ -15,8 +15,10 @@ from veille.resources import fold, lexicon
 NOT_EVENT_DATES = {"ON_OR_AFTER"}
 
 
-def when(ctx: DocContext, trigger: Token, sent: Span) -> str | None:
-    """Value of the time expression that governs the trigger: nearest in the parse tree."""
+def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None) -> str | None:
+    """Value of the time expression that governs the trigger: nearest in the parse tree, and
+    not nearer to another trigger of the sentence ("livrés lundi, cinq mois après la signature
+    du contrat": Monday dates the delivery, not the contract)."""
     best: tuple[int, int, Timex] | None = None
     for tx in ctx.timexes_in(sent):
         if tx.type != "DATE" or tx.value is None or tx.mod in NOT_EVENT_DATES:
@@ -25,6 +27,8 @@ def when(ctx: DocContext, trigger: Token, sent: Span) -> str | None:
         if span is None:
             continue
         distance = min(tree_distance(trigger, t) for t in span)
+        if any(min(tree_distance(r, t) for t in span) < distance for r in rivals or [] if r.i != trigger.i):
+            continue
         key = (distance, abs(span.start - trigger.i), tx)
         if best is None or key[:2] < best[:2]:
             best = key

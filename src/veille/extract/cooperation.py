@@ -234,27 +234,45 @@ def extract_sanctions(ctx: DocContext) -> list[Event]:
     return events
 
 
+def _parties(ctx: DocContext, sent: Span, trig: Token) -> list[str]:
+    """States party to a pact: named states, the states of the people who sign it, or the
+    article's two main states for "les deux pays / dirigeants / ministres"."""
+    states: list[str] = []
+    for mention, _ in ctx.mention_tokens(sent, "country"):
+        if mention.via != "location" and mention.entity_id not in states:
+            states.append(mention.entity_id)
+    for mention, _ in ctx.mention_tokens(sent, "person"):
+        country = ctx.person_country.get(mention.entity_id)
+        if country and country not in states:
+            states.append(country)
+    text = fold(sent.text)
+    if len(states) < 2 and (" deux " in f" {text} " or "leur" in text or "bilateral" in text):
+        for c in ctx.salient_countries[:2]:
+            if c not in states:
+                states.append(c)
+    return states
+
+
 def extract_agreements(ctx: DocContext) -> list[Event]:
-    """Pledges to strengthen cooperation, and non-arms accords between states."""
+    """Pledges to strengthen cooperation, and pacts or partnerships states sign or unveil."""
     events = []
     actions, objects, cues = _words("agreement_actions"), _words("agreement_objects"), _words("agreement_cues")
+    nouns, verbs = _words("agreement_nouns"), _words("agreement_verbs")
     for index, sent in enumerate(ctx.sentences):
-        lemmas = {fold(lemma(t)) for t in sent} | {fold(t.text) for t in sent}
-        if not (lemmas & actions and lemmas & objects and lemmas & cues):
-            continue
         if ctx.mention_tokens(sent, "system"):
+            continue  # an accord about weapons is a contract, not a cooperation pact
+        lemmas = {fold(lemma(t)) for t in sent} | {fold(t.text) for t in sent}
+        pledge = bool(lemmas & actions and lemmas & objects and lemmas & cues)
+        pacts = [t for t in sent if fold(lemma(t)) in nouns and fold(lemma(t.head)) in verbs]
+        if not (pledge or pacts):
             continue
-        trig = next(t for t in sent if fold(lemma(t)) in actions or fold(t.text) in actions)
-        states = []
-        for mention, _ in ctx.mention_tokens(sent, "country"):
-            if mention.entity_id not in states and mention.via != "location":
-                states.append(mention.entity_id)
-        if len(states) < 2 and ("deux" in fold(sent.text) or "leur" in fold(sent.text)):
-            for c in ctx.salient_countries[:2]:
-                if c not in states:
-                    states.append(c)
+        trig = pacts[0] if pacts else next(t for t in sent if fold(lemma(t)) in actions or fold(t.text) in actions)
+        states = _parties(ctx, sent, trig)
         if len(states) < 2:
             continue
-        subject = "military cooperation" if "milit" in fold(sent.text) or "arm" in fold(sent.text) or "defense" in fold(sent.text) else "cooperation"
+        if pacts:
+            subject = " ".join(t.text for t in trig.subtree if t.dep_ in {"amod", "flat:name"} or t.i == trig.i)
+        else:
+            subject = "military cooperation" if "milit" in fold(sent.text) or "defense" in fold(sent.text) else "cooperation"
         events.append(_event("AGREEMENT", {"parties": states, "subject": subject}, ctx, trig, sent, index))
     return events
