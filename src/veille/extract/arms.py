@@ -147,6 +147,10 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         is_subject = True
     verbal = trig.token.pos_ in {"VERB", "ADJ", "AUX"}
     agent = trig.agent if verbal else trig.by
+    if verbal and trig.entry.get("reflexive_agent") and any(
+        fold(c.text) in {"se", "s'", "s’"} for c in trig.token.children
+    ):
+        agent = trig.entry["reflexive_agent"]
     if is_subject and token.dep_ != "nsubj:pass":
         # The subject of a verb trigger plays the verb's agent role; the subject of the verb
         # governing a noun trigger is only a party ("X a reçu le paiement": X is paid).
@@ -220,9 +224,12 @@ def _excluding() -> set[str]:
 
 
 def _generic_object(trig: Trigger) -> bool:
-    """The trigger's object is unnamed weaponry ("des armes", "une aide létale")."""
+    """The trigger's object, or its clause's, is unnamed weaponry ("des armes", "une aide
+    létale", "l'accord … porte sur 36 avions")."""
     generic = _generic()
-    tokens = list(trig.token.subtree) + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    head = clause_head(trig.token)
+    clause = [t for t in head.subtree if clause_head(t).i == head.i]
+    tokens = list(trig.token.subtree) + clause + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
     words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
     phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
@@ -237,7 +244,7 @@ def _referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger
     the system of the last sentences, else the article's main system."""
     definite = any(fold(c.text) in {"le", "la", "l'", "l’", "ce", "cet", "cette"} for c in trig.token.children if c.dep_ == "det")
     deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
-    if not (_anaphoric(trig) or deal_noun):
+    if not (_anaphoric(trig) or deal_noun or _generic_object(trig)):
         return None
     previous = memory.get("last_system")
     if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
@@ -281,7 +288,7 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
             assigned = systems[trig.token.i]
             explicit_only = False
             if not assigned:
-                if trig.entry.get("needs_system") or not _generic_object(trig):
+                if not _generic_object(trig):
                     continue
                 if any(systems.values()) and not _anaphoric(trig):
                     continue  # the sentence's systems went to another trigger
@@ -347,6 +354,8 @@ def _build(
             if m.entity_id != supplier
             and m.via != "location"
             and (case_marker(t) is None or attached(t, trig.token))
+            # "malgré la menace américaine": a demonym qualifying an unrelated noun is no party.
+            and not (m.via == "demonym" and t.dep_ == "amod" and not attached(t, trig.token) and not _in_subject(t))
             # "ce contrat a irrité Washington": the object of another verb is no party.
             and not (t.dep_ == "obj" and t.head.i not in {trig.token.i, clause_head(trig.token).i} | {x.i for x in trig.token.ancestors if x.pos_ == "NOUN"})
             and not (t.dep_ == "obj" and t.head.i == clause_head(trig.token).i and _in_subject(trig.token))
