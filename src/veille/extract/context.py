@@ -155,6 +155,8 @@ def subject_of(verb: Token) -> Token | None:
             node = node.head
         elif node.dep_ in {"conj", "acl"} and node.head.i != node.i:
             node = node.head
+        elif node.dep_ == "advcl" and any(fold(c.text) in {"pour", "afin"} for c in node.children if c.dep_ == "mark"):
+            node = node.head  # "s'est rendu à Varsovie pour s'entretenir…": same subject
         else:
             break
     return None

@@ -171,7 +171,7 @@ def _sanction_sides(ctx: DocContext, sent: Span, trig: Token) -> tuple[str | Non
     subject_zone: set[int] = (
         phrase_tokens(subject) | {t.i for t in subject.subtree if t.dep_ == "amod"} if subject is not None else set()
     )
-    passive = subject is not None and subject.dep_ == "nsubj:pass"
+    passive = (subject is not None and subject.dep_ == "nsubj:pass") or any(c.dep_ == "aux:pass" for c in trig.children)
     if trig.pos_ in {"VERB", "ADJ"} and trig.dep_ == "acl":
         # "un général sanctionné par les États-Unis": the noun the participle qualifies (and
         # the name it stands in apposition to) is the target.
