@@ -40,7 +40,10 @@ def main() -> int:
         clean(doc)
     elapsed = time.perf_counter() - start
     rate = len(docs) / elapsed
-    print(f"clean stage: {len(docs)} documents in {elapsed:.2f} s = {rate:.0f} documents/s on one core (target {TARGET:.0f})")
+    print(
+        f"clean stage: {len(docs)} documents in {elapsed:.2f} s = {rate:.0f} documents/s "
+        f"on one core (target {TARGET:.0f})"
+    )
     return 0 if rate >= TARGET else 1
 
 

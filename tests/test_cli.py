@@ -34,7 +34,12 @@ def test_cli_ingest_facts_deals_and_eval(tmp_path: Path) -> None:
     assert facts["id"] == "rafale" and facts["published"] == "2021-05-04"
     assert "FRA" in facts["entities"]["countries"] and "EGY" in facts["entities"]["countries"]
     contract = next(e for e in facts["events"] if e["type"] == "ARMS_TRANSFER")
-    assert (contract["supplier"], contract["recipient"], contract["system"], contract["stage"]) == ("FRA", "EGY", "Rafale", "CONTRACT")
+    assert (contract["supplier"], contract["recipient"], contract["system"], contract["stage"]) == (
+        "FRA",
+        "EGY",
+        "Rafale",
+        "CONTRACT",
+    )
     assert contract["value"] == {"amount": 3_750_000_000, "currency": "EUR"}
     assert any("deuxième commande" in sentence for sentence in contract["evidence"])
 
@@ -42,7 +47,29 @@ def test_cli_ingest_facts_deals_and_eval(tmp_path: Path) -> None:
     assert deals.exit_code == 0 and "Rafale" in deals.output
 
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({"id": "rafale", "file": "corpus/rafale.txt", "published": "2021-05-04", "entities": {"countries": ["EGY", "FRA"]}, "events": [{"type": "ARMS_TRANSFER", "supplier": "FRA", "recipient": "EGY", "system": "Rafale", "stage": "CONTRACT", "modality": "ASSERTED"}], "boilerplate_lines": [3]}) + "\n", encoding="utf-8")
+    gold.write_text(
+        json.dumps(
+            {
+                "id": "rafale",
+                "file": "corpus/rafale.txt",
+                "published": "2021-05-04",
+                "entities": {"countries": ["EGY", "FRA"]},
+                "events": [
+                    {
+                        "type": "ARMS_TRANSFER",
+                        "supplier": "FRA",
+                        "recipient": "EGY",
+                        "system": "Rafale",
+                        "stage": "CONTRACT",
+                        "modality": "ASSERTED",
+                    }
+                ],
+                "boilerplate_lines": [3],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     out = runner.invoke(app, ["eval", str(gold), "--texts", str(tmp_path), "--db", db, "--json"])
     assert out.exit_code == 0, out.output
     figures = json.loads(out.output)

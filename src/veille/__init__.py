@@ -1,5 +1,6 @@
-"""veille: a source-linked knowledge base of arms transfers and military cooperation, built
-from raw (French-first) news articles.
+"""veille: a source-linked knowledge base of arms transfers and military cooperation.
+
+It is built from raw (French-first) news articles.
 
 Data flows one way: ingest -> clean -> nlp -> link -> extract -> consolidate -> store ->
 export. Each stage is a package with typed contracts (:mod:`veille.models`).

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from veille.errors import VeilleError
 from veille.store import DEFAULT_DB, connect, counts, open_store
 
-app = typer.Typer(help="veille: strategic monitoring of arms transfers from French news.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="veille: strategic monitoring of arms transfers from French news.", no_args_is_help=True, add_completion=False
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -29,7 +31,15 @@ def _ingest(paths: list[Path], db: str) -> int:
     from veille.pipeline import ingest_paths
 
     total = sum(1 for _ in iter_inputs(paths))
-    with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=False) as bar:
+    with Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
         task = bar.add_task("", total=total)
         last = {"n": 0}
 
@@ -42,13 +52,17 @@ def _ingest(paths: list[Path], db: str) -> int:
     for rejection in report.rejected:
         err.print(f"[red]rejected[/red] {rejection.path}: {rejection.reason}")
     console.print(
-        f"{len(report.processed)} processed, {len(report.unchanged)} already stored, {len(report.rejected)} rejected -> {db}"
+        f"{len(report.processed)} processed, {len(report.unchanged)} already stored, "
+        f"{len(report.rejected)} rejected -> {db}"
     )
     return 1 if report.rejected else 0
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .html, .htm, .jsonl).")], db: DbOption = DEFAULT_DB) -> None:
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .html, .htm, .jsonl).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
     """Ingest articles into the store (idempotent: stored content is never stored twice)."""
     try:
         code = _ingest(paths, db)
@@ -59,7 +73,10 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders (.
 
 
 @app.command()
-def facts(db: DbOption = DEFAULT_DB, output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None) -> None:
+def facts(
+    db: DbOption = DEFAULT_DB,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of stdout.")] = None,
+) -> None:
     """Write document facts (JSONL, one document per line)."""
     from veille.export import write_facts
 
@@ -83,11 +100,15 @@ def _facts_list(db: str) -> list[dict[str, object]]:
 @app.command("eval")
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold document facts (JSONL).")],
-    texts: Annotated[Path | None, typer.Option("--texts", help="Folder the gold 'file' paths are relative to (for boilerplate).")] = None,
+    texts: Annotated[
+        Path | None, typer.Option("--texts", help="Folder the gold 'file' paths are relative to (for boilerplate).")
+    ] = None,
     db: DbOption = DEFAULT_DB,
     pred: Annotated[Path | None, typer.Option("--pred", help="Score this facts file instead of the store.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-    details: Annotated[bool, typer.Option("--details", help="Also list, per document, missed and spurious events and misjudged lines.")] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="Also list, per document, missed and spurious events and misjudged lines.")
+    ] = False,
 ) -> None:
     """Score document facts against a gold file and print the table."""
     from veille.evaluate import score
@@ -108,7 +129,10 @@ def evaluate(
                 console.print(f"[bold]{doc_id}[/bold]")
                 for key, items in detail.items():
                     for item in items:
-                        console.print(f"  {key}: {json.dumps(item, ensure_ascii=False) if not isinstance(item, str) else item}", highlight=False)
+                        console.print(
+                            f"  {key}: {json.dumps(item, ensure_ascii=False) if not isinstance(item, str) else item}",
+                            highlight=False,
+                        )
 
 
 def _print_scores(scores: object) -> None:
@@ -124,20 +148,27 @@ def _print_scores(scores: object) -> None:
 
     for cat in ("countries", "people", "organizations", "systems", "all"):
         row(f"entities {cat}", scores.entities[cat])
-    for kind in sorted(k for k in scores.lenient if k != "ALL") + ["ALL"]:
+    for kind in [*sorted(k for k in scores.lenient if k != "ALL"), "ALL"]:
         row(f"events lenient {kind}", scores.lenient[kind])
-    for kind in sorted(k for k in scores.strict if k != "ALL") + ["ALL"]:
+    for kind in [*sorted(k for k in scores.strict if k != "ALL"), "ALL"]:
         row(f"events strict {kind}", scores.strict[kind])
     if scores.boilerplate is not None:
         row("boilerplate removal", scores.boilerplate)
     console.print(table)
-    console.print(f"when accuracy: {scores.when_accuracy:.3f} ({scores.when_right}/{scores.when_total} matched events with a gold date)")
-    console.print(f"published accuracy: {scores.published_accuracy:.3f} ({scores.published_right}/{scores.published_total})")
+    console.print(
+        f"when accuracy: {scores.when_accuracy:.3f} "
+        f"({scores.when_right}/{scores.when_total} matched events with a gold date)"
+    )
+    console.print(
+        f"published accuracy: {scores.published_accuracy:.3f} ({scores.published_right}/{scores.published_total})"
+    )
     for error in scores.errors:
         err.print(f"[yellow]warning[/yellow] {error}")
 
 
-def _deals_table(db: str, supplier: str | None = None, recipient: str | None = None, system: str | None = None) -> Table:
+def _deals_table(
+    db: str, supplier: str | None = None, recipient: str | None = None, system: str | None = None
+) -> Table:
     from veille.store import schema as t
 
     table = Table(title="Arms deals")
@@ -152,7 +183,15 @@ def _deals_table(db: str, supplier: str | None = None, recipient: str | None = N
         query = query.where((t.deals.c.system == system) | (t.deals.c.family == system))
     with connect(open_store(db)) as conn:
         for d in conn.execute(query).mappings():
-            table.add_row(d["id"], d["supplier"], d["recipient"], d["system"], d["latest_stage"], d["latest_when"] or "", str(d["n_sources"]))
+            table.add_row(
+                d["id"],
+                d["supplier"],
+                d["recipient"],
+                d["system"],
+                d["latest_stage"],
+                d["latest_when"] or "",
+                str(d["n_sources"]),
+            )
     return table
 
 
@@ -170,14 +209,21 @@ def deals(
 @app.command()
 def timex(
     file: Annotated[str, typer.Argument(help="Text file, or - for standard input.")] = "-",
-    published: Annotated[str | None, typer.Option(help="Publication date (YYYY-MM-DD) relative dates resolve against.")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date (YYYY-MM-DD) relative dates resolve against.")
+    ] = None,
 ) -> None:
     """Print the temporal expressions of a text, one JSON object per line."""
     from veille.nlp import tag
 
     text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     for x in tag(text, published):
-        print(json.dumps({"start": x.start, "end": x.end, "text": x.text, "type": x.type, "value": x.value, "mod": x.mod}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"start": x.start, "end": x.end, "text": x.text, "type": x.type, "value": x.value, "mod": x.mod},
+                ensure_ascii=False,
+            )
+        )
 
 
 @app.command()
@@ -189,7 +235,10 @@ def demo(db: DbOption = "demo.db") -> None:
     _ingest([EXAMPLES], db)
     with connect(open_store(db)) as conn:
         n = counts(conn)
-    console.print(f"[bold]{n['documents']}[/bold] documents, [bold]{n['mentions']}[/bold] entity mentions, [bold]{n['events']}[/bold] events, [bold]{n['deals']}[/bold] deals")
+    console.print(
+        f"[bold]{n['documents']}[/bold] documents, [bold]{n['mentions']}[/bold] entity mentions, "
+        f"[bold]{n['events']}[/bold] events, [bold]{n['deals']}[/bold] deals"
+    )
     console.print(_deals_table(db))
 
 

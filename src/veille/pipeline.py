@@ -29,9 +29,7 @@ def process(raw: RawDocument) -> DocumentResult | Rejection:
         return Rejection(raw.path, "E109", message("E109"))
     nlp = load()
     doc = nlp(cleaned.body)
-    sentences = tuple(
-        Sentence(i, s.start_char, s.end_char, s.text.strip()) for i, s in enumerate(doc.sents)
-    )
+    sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text.strip()) for i, s in enumerate(doc.sents))
     timexes = tag(cleaned.body, cleaned.published)
     mentions = link(doc, nlp, cleaned.published, cleaned.inferred_year)
     events = extract(doc, mentions, timexes, cleaned.published)

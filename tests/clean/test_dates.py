@@ -31,7 +31,11 @@ def test_a_body_sentence_with_a_date_is_not_a_dateline() -> None:
 
 @pytest.mark.parametrize(
     ("url", "value"),
-    [("https://x.fr/monde/2018/10/05/s400", ("2018-10-05", "day")), ("https://x.ru/20181005/1038377047.html", ("2018-10-05", "day")), ("https://x.fr/a", None)],
+    [
+        ("https://x.fr/monde/2018/10/05/s400", ("2018-10-05", "day")),
+        ("https://x.ru/20181005/1038377047.html", ("2018-10-05", "day")),
+        ("https://x.fr/a", None),
+    ],
 )
 def test_url_dates(url: str, value: tuple[str, str] | None) -> None:
     assert date_from_url(url) == value

@@ -44,7 +44,18 @@ def test_clean_keeps_title_body_and_headings_and_drops_furniture() -> None:
     assert "Un calendrier serré" in doc.body
     assert "La Pologne a réceptionné mardi" in doc.body
     assert "180 chars de ce modèle." in doc.body
-    for furniture in ("Accueil", "VIDÉO", "grenouille", "Partager", "Photo :", "Lire aussi", "Transparenz", "newsletter", "Marie Dupont", "KOWALSKI"):
+    for furniture in (
+        "Accueil",
+        "VIDÉO",
+        "grenouille",
+        "Partager",
+        "Photo :",
+        "Lire aussi",
+        "Transparenz",
+        "newsletter",
+        "Marie Dupont",
+        "KOWALSKI",
+    ):
         assert furniture not in doc.body, furniture
     assert doc.author == "Marie Dupont"
 
@@ -58,7 +69,9 @@ def test_clean_reads_a_metadata_prefix_as_the_publication_date() -> None:
 
 
 def test_clean_leaves_undated_article_without_date_but_infers_a_year() -> None:
-    doc = _clean("La Turquie a signé le contrat en 2017 et reçu les premiers éléments en 2019, selon la presse, qui ajoute que la suite reste incertaine.")
+    doc = _clean(
+        "La Turquie a signé le contrat en 2017 et reçu les premiers éléments en 2019, selon la presse, qui ajoute que la suite reste incertaine."
+    )
     assert doc.published is None
     assert doc.inferred_year == 2019
 
@@ -77,7 +90,9 @@ def test_clean_drops_a_caption_in_another_language() -> None:
 
 def test_glued_credit_is_cut_but_sentence_kept() -> None:
     assert strip_glued_credit("Il a atterri à Moscou.IVAN PETROVAFP") == "Il a atterri à Moscou."
-    assert strip_glued_credit("Les documents restaient secrets.le journal") == "Les documents restaient secrets.le journal"
+    assert (
+        strip_glued_credit("Les documents restaient secrets.le journal") == "Les documents restaient secrets.le journal"
+    )
 
 
 @settings(max_examples=200, deadline=None)

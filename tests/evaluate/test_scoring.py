@@ -42,14 +42,32 @@ def test_events_match_on_core_fields_and_group_overlap() -> None:
 
 def test_scores_count_optional_events_neither_way_and_modality_only_strictly() -> None:
     gold = _doc(
-        events=[{"type": "ARMS_TRANSFER", "supplier": "RUS", "recipient": "TUR", "system": "S-400", "stage": "CONTRACT", "modality": "ASSERTED", "when": "2017"}],
+        events=[
+            {
+                "type": "ARMS_TRANSFER",
+                "supplier": "RUS",
+                "recipient": "TUR",
+                "system": "S-400",
+                "stage": "CONTRACT",
+                "modality": "ASSERTED",
+                "when": "2017",
+            }
+        ],
         optional_events=[{"type": "SANCTION", "imposer": "USA", "target": "TUR"}],
         entities={"countries": ["RUS", "TUR"]},
         published="2021-06",
     )
     pred = _doc(
         events=[
-            {"type": "ARMS_TRANSFER", "supplier": "RUS", "recipient": "TUR", "system": "S-400", "stage": "CONTRACT", "modality": "PLANNED", "when": "2017"},
+            {
+                "type": "ARMS_TRANSFER",
+                "supplier": "RUS",
+                "recipient": "TUR",
+                "system": "S-400",
+                "stage": "CONTRACT",
+                "modality": "PLANNED",
+                "when": "2017",
+            },
             {"type": "SANCTION", "imposer": "USA", "target": "TUR", "modality": "ASSERTED"},
             {"type": "MEETING", "participants": ["Joe Biden", "Recep Tayyip Erdogan"], "modality": "ASSERTED"},
         ],
@@ -65,7 +83,9 @@ def test_scores_count_optional_events_neither_way_and_modality_only_strictly() -
 
 
 def test_boilerplate_scoring_reads_the_raw_text(tmp_path: Path) -> None:
-    (tmp_path / "d.txt").write_text("Accueil > Monde\nLe corps du texte de cet article reste ici.AFP\nPartager cet article\n", encoding="utf-8")
+    (tmp_path / "d.txt").write_text(
+        "Accueil > Monde\nLe corps du texte de cet article reste ici.AFP\nPartager cet article\n", encoding="utf-8"
+    )
     gold = _doc(boilerplate_lines=[1, 3])
     pred = _doc(body="Le corps du texte de cet article reste ici.")
     s = score([gold], [pred], tmp_path)
@@ -74,4 +94,7 @@ def test_boilerplate_scoring_reads_the_raw_text(tmp_path: Path) -> None:
 
 
 def test_a_line_with_its_metadata_prefix_cut_still_counts_as_kept() -> None:
-    assert line_kept(" date 2021-06 Alors que la Biélorussie a exprimé son souhait de moderniser son armée", "alorsquelabielorussieaexprimesonsouhaitdemodernisersonarmee")
+    assert line_kept(
+        " date 2021-06 Alors que la Biélorussie a exprimé son souhait de moderniser son armée",
+        "alorsquelabielorussieaexprimesonsouhaitdemodernisersonarmee",
+    )

@@ -9,11 +9,7 @@ import pytest
 
 def _arms(analyse, text: str, published: str | None = None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     result = analyse(text, published)
-    return [
-        {**e.fields, "modality": e.modality, "when": e.when}
-        for e in result.events
-        if e.type == "ARMS_TRANSFER"
-    ]
+    return [{**e.fields, "modality": e.modality, "when": e.when} for e in result.events if e.type == "ARMS_TRANSFER"]
 
 
 def _core(event: dict[str, Any]) -> tuple[Any, ...]:
@@ -34,13 +30,19 @@ def _core(event: dict[str, Any]) -> tuple[Any, ...]:
         # nominalisation with "à"
         ("La livraison de S-400 à la Turquie a provoqué une crise avec l'OTAN.", ("RUS", "TUR", "S-400", "DELIVERY")),
         # a contract noun governed by a signing verb
-        ("La Grèce a signé un contrat pour dix-huit Rafale avec la France en janvier 2021.", ("FRA", "GRC", "Rafale", "CONTRACT")),
+        (
+            "La Grèce a signé un contrat pour dix-huit Rafale avec la France en janvier 2021.",
+            ("FRA", "GRC", "Rafale", "CONTRACT"),
+        ),
         # interest of the buyer
         ("La Biélorussie souhaite acquérir des S-400 pour moderniser sa défense.", ("RUS", "BLR", "S-400", "INTEREST")),
         # suspension
         ("Washington a suspendu la livraison des F-35 à la Turquie.", ("USA", "TUR", "F-35", "SUSPENSION")),
         # negotiation on a second purchase
-        ("Ankara reste en négociations avec Moscou à propos d'un deuxième achat de S-400.", ("RUS", "TUR", "S-400", "NEGOTIATION")),
+        (
+            "Ankara reste en négociations avec Moscou à propos d'un deuxième achat de S-400.",
+            ("RUS", "TUR", "S-400", "NEGOTIATION"),
+        ),
         # payment
         ("Moscou a reçu de New Delhi un acompte pour les systèmes S-400.", ("RUS", "IND", "S-400", "PAYMENT")),
     ],
@@ -78,7 +80,10 @@ def test_value_quantity_and_date_attach_to_the_contract(analyse) -> None:  # typ
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("Le contrat porte sur 4,7 milliards d'euros pour les S-400 vendus à l'Inde.", {"amount": 4_700_000_000, "currency": "EUR"}),
+        (
+            "Le contrat porte sur 4,7 milliards d'euros pour les S-400 vendus à l'Inde.",
+            {"amount": 4_700_000_000, "currency": "EUR"},
+        ),
         ("Le contrat de vente des S-400 à l'Inde atteint 5,43 mds $.", {"amount": 5_430_000_000, "currency": "USD"}),
     ],
 )
@@ -101,7 +106,10 @@ def test_event_date_is_not_the_publication_date(analyse) -> None:  # type: ignor
 
 
 def test_domestic_equipment_is_not_a_transfer(analyse) -> None:  # type: ignore[no-untyped-def]
-    assert _arms(analyse, "Seize régiments de l'armée russe devraient être équipés de S-400 d'ici la fin de l'année.") == []
+    assert (
+        _arms(analyse, "Seize régiments de l'armée russe devraient être équipés de S-400 d'ici la fin de l'année.")
+        == []
+    )
 
 
 def test_a_demand_is_not_a_fact(analyse) -> None:  # type: ignore[no-untyped-def]

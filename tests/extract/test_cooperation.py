@@ -20,13 +20,17 @@ def test_talks_with_a_counterpart_resolved_by_role(analyse) -> None:  # type: ig
 
 
 def test_planned_visit(analyse) -> None:  # type: ignore[no-untyped-def]
-    (m,) = _events(analyse, "Xi Jinping doit effectuer la semaine prochaine une visite prévue à Kazan.", "MEETING", "2024-10-15")
+    (m,) = _events(
+        analyse, "Xi Jinping doit effectuer la semaine prochaine une visite prévue à Kazan.", "MEETING", "2024-10-15"
+    )
     assert m.fields["participants"] == ["Xi Jinping"]
     assert m.modality == "PLANNED"
 
 
 def test_joint_patrol_with_demonyms(analyse) -> None:  # type: ignore[no-untyped-def]
-    (e,) = _events(analyse, "Les garde-côtes chinois et russes ont mené une patrouille commune dans l'océan Arctique.", "EXERCISE")
+    (e,) = _events(
+        analyse, "Les garde-côtes chinois et russes ont mené une patrouille commune dans l'océan Arctique.", "EXERCISE"
+    )
     assert set(e.fields["participants"]) == {"CHN", "RUS"}
     assert e.fields["location"] == "Arctic Ocean"
 
@@ -42,10 +46,15 @@ def test_sanction_instrument(analyse) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_suffering_sanctions_names_no_imposer(analyse) -> None:  # type: ignore[no-untyped-def]
-    assert _events(analyse, "La Russie, qui souffre de sanctions internationales, se tourne vers la Chine.", "SANCTION") == []
+    assert (
+        _events(analyse, "La Russie, qui souffre de sanctions internationales, se tourne vers la Chine.", "SANCTION")
+        == []
+    )
 
 
 def test_cooperation_pledge_is_an_agreement(analyse) -> None:  # type: ignore[no-untyped-def]
-    (a,) = _events(analyse, "La Chine et la Russie ont pris l'engagement de renforcer leur coopération militaire.", "AGREEMENT")
+    (a,) = _events(
+        analyse, "La Chine et la Russie ont pris l'engagement de renforcer leur coopération militaire.", "AGREEMENT"
+    )
     assert set(a.fields["parties"]) == {"CHN", "RUS"}
     assert a.fields["subject"] == "military cooperation"

@@ -54,7 +54,7 @@ def test_ingest_rejects_oversized_file(tmp_path: Path) -> None:
 
 def test_ingest_decodes_latin1(tmp_path: Path) -> None:
     path = tmp_path / "latin.txt"
-    path.write_bytes("La Défense française a reçu les hélicoptères à Montpellier. " .encode("latin-1") * 3)
+    path.write_bytes("La Défense française a reçu les hélicoptères à Montpellier. ".encode("latin-1") * 3)
     (doc,) = _read(path)
     assert isinstance(doc, RawDocument)
     assert "hélicoptères" in doc.text

@@ -31,10 +31,26 @@ def test_kb_entities_have_stable_ids_and_known_origins() -> None:
 @pytest.mark.parametrize(
     ("file", "line", "field"),
     [
-        ("people.jsonl", '{"id": "person:x", "name": "X", "qid": "nope", "country": "RUS", "aliases": [], "surnames": [], "roles": []}', "qid"),
-        ("systems.jsonl", '{"id": "system:x", "name": "X", "qid": null, "family": "X", "aliases": [], "nato_name": null, "category": "spaceship", "origin": "RUS", "maker": null}', "category"),
-        ("countries.jsonl", '{"iso3": "ZZZ", "qid": null, "names": [], "demonyms": [], "capitals": [], "seats": [], "prefixes": [], "ambiguous_demonyms": []}', "iso3"),
-        ("organizations.jsonl", '{"id": "org:x", "name": "X", "qid": null, "kind": "club", "country": null, "aliases": [], "acronyms": [], "colour": "red"}', "colour"),
+        (
+            "people.jsonl",
+            '{"id": "person:x", "name": "X", "qid": "nope", "country": "RUS", "aliases": [], "surnames": [], "roles": []}',
+            "qid",
+        ),
+        (
+            "systems.jsonl",
+            '{"id": "system:x", "name": "X", "qid": null, "family": "X", "aliases": [], "nato_name": null, "category": "spaceship", "origin": "RUS", "maker": null}',
+            "category",
+        ),
+        (
+            "countries.jsonl",
+            '{"iso3": "ZZZ", "qid": null, "names": [], "demonyms": [], "capitals": [], "seats": [], "prefixes": [], "ambiguous_demonyms": []}',
+            "iso3",
+        ),
+        (
+            "organizations.jsonl",
+            '{"id": "org:x", "name": "X", "qid": null, "kind": "club", "country": null, "aliases": [], "acronyms": [], "colour": "red"}',
+            "colour",
+        ),
     ],
 )
 def test_kb_loader_names_file_line_and_field_of_a_bad_entry(tmp_path: Path, file: str, line: str, field: str) -> None:
@@ -55,7 +71,7 @@ def test_kb_loader_rejects_broken_json(tmp_path: Path) -> None:
     shutil.copytree(KB_DIR, folder)
     with (folder / "places.jsonl").open("a", encoding="utf-8") as fh:
         fh.write('{"id": "place:x", "name": \n')
-    with pytest.raises(KnowledgeError, match="places.jsonl"):
+    with pytest.raises(KnowledgeError, match=r"places\.jsonl"):
         load_kb(folder)
 
 

@@ -16,9 +16,19 @@ CASES = [
     ("Ankara a signé le contrat en 2017.", None, "en 2017", "2017"),
     ("Le sommet s'est tenu le 8 avril au Kremlin.", None, "le 8 avril", "XXXX-04-08"),
     ("Le sommet s'est tenu le 8 avril au Kremlin.", "2019-04-10", "le 8 avril", "2019-04-08"),
-    ("Les livraisons débuteront au cours du premier trimestre de 2017.", None, "au cours du premier trimestre de 2017", "2017-Q1"),
+    (
+        "Les livraisons débuteront au cours du premier trimestre de 2017.",
+        None,
+        "au cours du premier trimestre de 2017",
+        "2017-Q1",
+    ),
     ("L'accord a été rendu public au printemps 2015.", None, "au printemps 2015", "2015-SP"),
-    ("Les batteries sont arrivées entre l'été et l'automne 2019.", None, "entre l'été et l'automne 2019", "2019-SU/2019-FA"),
+    (
+        "Les batteries sont arrivées entre l'été et l'automne 2019.",
+        None,
+        "entre l'été et l'automne 2019",
+        "2019-SU/2019-FA",
+    ),
     ("Le salon se tient à Minsk du 23 au 26 juin.", "2021-06", "du 23 au 26 juin", "2021-06-23/2021-06-26"),
     ("Fin avril, le ministre a confirmé les pourparlers.", "2021-06", "Fin avril", "2021-04"),
     ("Les premiers éléments arriveront mi-juillet.", "2020-06-01", "mi-juillet", "2020-07"),
@@ -48,7 +58,10 @@ def test_timex_finds_and_normalises(sentence: str, published: str | None, text: 
 
 @pytest.mark.parametrize(
     ("sentence", "published"),
-    [("Ces derniers temps, la coopération s'est renforcée.", "2023-04-17"), ("Pékin recevra les systèmes dans douze ou dix-huit mois.", None)],
+    [
+        ("Ces derniers temps, la coopération s'est renforcée.", "2023-04-17"),
+        ("Pékin recevra les systèmes dans douze ou dix-huit mois.", None),
+    ],
 )
 def test_vague_or_unanchored_expressions_have_no_value(sentence: str, published: str | None) -> None:
     found = tag(sentence, published)

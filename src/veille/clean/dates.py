@@ -27,12 +27,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return {
         "iso": re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2])(?:-(?P<d>[0-3]\d))?\b"),
         "numeric": re.compile(r"\b(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>(?:19|20)\d\d)\b"),
-        "day_month_year": re.compile(
-            rf"\b(?P<d>[0-3]?\d|1er)\s+{month}\s+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE
-        ),
-        "month_day_year": re.compile(
-            rf"\b{month}\s+(?P<d>[0-3]?\d),?\s+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE
-        ),
+        "day_month_year": re.compile(rf"\b(?P<d>[0-3]?\d|1er)\s+{month}\s+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE),
+        "month_day_year": re.compile(rf"\b{month}\s+(?P<d>[0-3]?\d),?\s+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE),
         "month_year": re.compile(rf"\b{month}\s+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE),
     }
 
@@ -66,7 +62,7 @@ def find_date(text: str) -> tuple[str, str, tuple[int, int]] | None:
         for match in pattern.finditer(text):
             groups = match.groupdict()
             year = int(groups["y"])
-            if "month" in groups and groups["month"]:
+            if groups.get("month"):
                 month: int | None = _months().get(fold(groups["month"]))
             else:
                 month = int(groups["m"]) if groups.get("m") else None

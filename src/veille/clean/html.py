@@ -41,6 +41,4 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
             date = htmldate_find_date(html, url=url, extensive_search=False)
         except (ValueError, TypeError):
             date = None
-    return HtmlExtraction(
-        text or None, document.title, date, document.sitename, document.author, document.url or url
-    )
+    return HtmlExtraction(text or None, document.title, date, document.sitename, document.author, document.url or url)

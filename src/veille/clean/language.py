@@ -39,9 +39,7 @@ def detect(text: str) -> tuple[str | None, float]:
     words = [w.lower().replace("’", "'") for w in WORD.findall(text)]
     if len(words) < 2:
         return None, 0.0
-    scores = {
-        lang: sum((w in full) + (w in unique) for w in words) for lang, (full, unique) in _profiles().items()
-    }
+    scores = {lang: sum((w in full) + (w in unique) for w in words) for lang, (full, unique) in _profiles().items()}
     best = max(scores, key=lambda k: (scores[k], k == "fr"))
     if scores[best] == 0:
         return None, 0.0

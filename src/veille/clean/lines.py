@@ -108,15 +108,11 @@ def _hard_label(line: _Line, doc_lang: str) -> str | None:
         return "share/subscribe/footer"
     if _contains(text, "footer_contains") and words <= FOOTER_MAX_WORDS:
         return "site notice"
-    if _starts(text, "source_starts") and (
-        words <= 8 or fold(text).startswith(("source", "quelle"))
-    ):
+    if _starts(text, "source_starts") and (words <= 8 or fold(text).startswith(("source", "quelle"))):
         return "source line"
     if _starts(text, "author_starts") and words <= 8 and not SENTENCE_END.search(text[:-1] or "x"):
         return "author or translation credit"
-    if words <= CAPTION_MAX_WORDS and (
-        _starts(body_text, "caption_starts") or _contains(text, "caption_contains")
-    ):
+    if words <= CAPTION_MAX_WORDS and (_starts(body_text, "caption_starts") or _contains(text, "caption_contains")):
         return "photo caption"
     if len(BREADCRUMB_SEPARATORS.findall(text)) >= 2 and words <= 20:
         return "navigation breadcrumb"
@@ -193,7 +189,7 @@ def classify_lines(text: str, known_title: str | None = None) -> LineClassificat
     title = known_title
     title_index = None
     for i, line in enumerate(lines[:first]):
-        if line.label or title is not None and fold(line.text) != fold(title):
+        if line.label or (title is not None and fold(line.text) != fold(title)):
             continue
         if title is not None or (
             3 <= line.words <= 30 and not re.search(r"[.:;,]\s*$", line.text) and not line.text.isupper()

@@ -43,7 +43,9 @@ def build_deals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         stages: dict[str, dict[str, Any]] = {}
         quantities, values = [], []
         for ev in events:
-            entry = stages.setdefault(ev["stage"], {"stage": ev["stage"], "when": None, "modality": ev["modality"], "sources": []})
+            entry = stages.setdefault(
+                ev["stage"], {"stage": ev["stage"], "when": None, "modality": ev["modality"], "sources": []}
+            )
             if ev["doc_id"] not in entry["sources"]:
                 entry["sources"].append(ev["doc_id"])
             if _precision(ev["when"]) > _precision(entry["when"]):
@@ -56,7 +58,11 @@ def build_deals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if fields.get("value"):
                 values.append({**fields["value"], "source": ev["doc_id"]})
         timeline = sorted(stages.values(), key=lambda s: STAGE_ORDER.index(s["stage"]))
-        established = [s for s in timeline if s["modality"] == "ASSERTED"] or [s for s in timeline if s["modality"] != "DENIED"] or timeline
+        established = (
+            [s for s in timeline if s["modality"] == "ASSERTED"]
+            or [s for s in timeline if s["modality"] != "DENIED"]
+            or timeline
+        )
         latest = established[-1]
         conflicts = _conflicts(values, quantities)
         sources = sorted({ev["doc_id"] for ev in events})
@@ -87,20 +93,33 @@ def _conflicts(values: list[dict[str, Any]], quantities: list[dict[str, Any]]) -
     for currency, vs in by_currency.items():
         amounts = [v["amount"] for v in vs]
         if max(amounts) > min(amounts) * (1 + VALUE_TOLERANCE):
-            out.append({"field": f"value ({currency})", "values": [{"value": v["amount"], "source": v["source"]} for v in vs]})
+            out.append(
+                {"field": f"value ({currency})", "values": [{"value": v["amount"], "source": v["source"]} for v in vs]}
+            )
     by_unit: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
     for q in quantities:
         by_unit[q["unit"]].append(q)
     for unit, qs in by_unit.items():
         if len({q["value"] for q in qs}) > 1:
-            out.append({"field": f"quantity ({unit})", "values": [{"value": q["value"], "source": q["source"]} for q in qs]})
+            out.append(
+                {"field": f"quantity ({unit})", "values": [{"value": q["value"], "source": q["source"]} for q in qs]}
+            )
     return out
 
 
 def consolidate(conn: Connection) -> int:
     """Rebuild the deals table from the stored events; returns the number of deals."""
-    cols = [t.events.c.doc_id, t.events.c.supplier, t.events.c.recipient, t.events.c.system, t.events.c.family,
-            t.events.c.stage, t.events.c.modality, t.events.c.when, t.events.c.fields]
+    cols = [
+        t.events.c.doc_id,
+        t.events.c.supplier,
+        t.events.c.recipient,
+        t.events.c.system,
+        t.events.c.family,
+        t.events.c.stage,
+        t.events.c.modality,
+        t.events.c.when,
+        t.events.c.fields,
+    ]
     rows = [dict(r._mapping) for r in conn.execute(select(*cols).where(t.events.c.type == "ARMS_TRANSFER"))]
     deals = build_deals(rows)
     conn.execute(delete(t.deals))
@@ -109,9 +128,15 @@ def consolidate(conn: Connection) -> int:
             insert(t.deals),
             [
                 {
-                    "id": d["id"], "supplier": d["supplier"], "recipient": d["recipient"], "system": d["system"],
-                    "family": d["family"], "order_no": d["order"], "latest_stage": d["latest_stage"],
-                    "latest_when": d["latest_when"], "n_sources": len(d["sources"]),
+                    "id": d["id"],
+                    "supplier": d["supplier"],
+                    "recipient": d["recipient"],
+                    "system": d["system"],
+                    "family": d["family"],
+                    "order_no": d["order"],
+                    "latest_stage": d["latest_stage"],
+                    "latest_when": d["latest_when"],
+                    "n_sources": len(d["sources"]),
                     "detail": json.dumps(d, ensure_ascii=False),
                 }
                 for d in deals

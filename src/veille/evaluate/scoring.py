@@ -85,8 +85,17 @@ class Scores:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain figures, for JSON output and tests."""
+
         def prf(x: PRF) -> dict[str, float]:
-            return {"p": round(x.precision, 3), "r": round(x.recall, 3), "f1": round(x.f1, 3), "tp": x.tp, "fp": x.fp, "fn": x.fn}
+            return {
+                "p": round(x.precision, 3),
+                "r": round(x.recall, 3),
+                "f1": round(x.f1, 3),
+                "tp": x.tp,
+                "fp": x.fp,
+                "fn": x.fn,
+            }
+
         return {
             "documents": self.documents,
             "entities": {k: prf(v) for k, v in self.entities.items()},
@@ -113,7 +122,7 @@ def _surname(name: str) -> str:
 
 
 def name_matches(pred: str, gold: str, *, person: bool = False) -> bool:
-    """Does a predicted name match a gold name with variants?"""
+    """Whether a predicted name matches a gold name with variants."""
     p = _norm(pred)
     for variant in _variants(gold):
         if p == _norm(variant):
@@ -193,7 +202,8 @@ def _score_events(
     detail["missed"] = [g for g in gold if id(g) not in matched]
     detail["spurious"] = spare
     detail["wrong_modality_or_when"] = [
-        (p.get("modality"), p.get("when"), g) for p, g in pairs
+        (p.get("modality"), p.get("when"), g)
+        for p, g in pairs
         if p.get("modality") != g.get("modality") or (g.get("when") and p.get("when") != g["when"])
     ]
 
@@ -239,7 +249,9 @@ def score(gold: list[dict[str, Any]], pred: list[dict[str, Any]], texts: Path | 
             scores.errors.append(f"{g['id']}: no prediction (document not ingested?)")
             p = {"entities": {}, "events": [], "published": None, "body": ""}
         for cat in ("countries", "people", "organizations", "systems"):
-            result = _match_sets(p.get("entities", {}).get(cat, []), g.get("entities", {}).get(cat, []), person=cat == "people")
+            result = _match_sets(
+                p.get("entities", {}).get(cat, []), g.get("entities", {}).get(cat, []), person=cat == "people"
+            )
             scores.entities[cat].add(result)
             scores.entities["all"].add(result)
         _score_events(scores, g["id"], p.get("events", []), g.get("events", []), g.get("optional_events", []))

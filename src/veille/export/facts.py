@@ -52,7 +52,8 @@ def document_facts(conn: Connection) -> Iterator[dict[str, Any]]:
                 entities[cat].append(name)
                 ids[cat].append(entity_id)
         sentences = {
-            r.idx: r.text for r in conn.execute(select(t.sentences.c.idx, t.sentences.c.text).where(t.sentences.c.doc_id == doc_id))
+            r.idx: r.text
+            for r in conn.execute(select(t.sentences.c.idx, t.sentences.c.text).where(t.sentences.c.doc_id == doc_id))
         }
         events = []
         rows = conn.execute(select(t.events).where(t.events.c.doc_id == doc_id).order_by(t.events.c.trigger_start))

@@ -18,8 +18,8 @@ from spacy.tokens import Span, Token
 from veille.extract.attributes import attribution, quantity, value, when
 from veille.extract.context import (
     DocContext,
-    case_marker,
     attached,
+    case_marker,
     clause_head,
     dominates,
     lemma,
@@ -87,22 +87,31 @@ def find_triggers(sent: Span) -> SentenceTriggers:
         # Only a trigger of another stage absorbs: two purchase words of one sentence may be two
         # purchases ("le premier pays à acheter le S-400 (l'Iran a acheté le S-300)").
         above = [
-            o for o in found
-            if o is not t and o.stage != t.stage and dominates(o.token, t.token) and o.weight >= t.weight
+            o
+            for o in found
+            if o is not t
+            and o.stage != t.stage
+            and dominates(o.token, t.token)
+            and o.weight >= t.weight
             and t.stage in o.entry.get("absorbs_only", [t.stage])
         ]
         # "restait en négociations avec la Russie à propos d'un deuxième achat": a purchase
         # noun beside another stage in the same clause is that stage's topic.
         if t.stage == "CONTRACT" and t.token.pos_ == "NOUN":
             above += [
-                o for o in found
+                o
+                for o in found
                 if o.stage != "CONTRACT" and o.weight >= t.weight and clause_head(o.token).i == clause_head(t.token).i
             ]
         # A light verb gives way to the heavier noun it governs ("a reçu le paiement"), not to
         # a participle qualifying its object ("a reçu les chars commandés à Séoul").
         below = [
-            o for o in found
-            if o is not t and o.stage != t.stage and o.token.head.i == t.token.i and o.token.pos_ == "NOUN"
+            o
+            for o in found
+            if o is not t
+            and o.stage != t.stage
+            and o.token.head.i == t.token.i
+            and o.token.pos_ == "NOUN"
             and o.weight > t.weight
         ]
         if above:
@@ -131,7 +140,11 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         # "au ministre indien de la Défense", "à son homologue, Rajnath Singh": the demonym or
         # the name stands for the phrase it qualifies, with that phrase's preposition.
         climb = token
-        while climb.dep_ in {"amod", "appos", "flat:name", "flat"} and case_marker(climb) is None and climb.head.pos_ in {"NOUN", "PROPN"}:
+        while (
+            climb.dep_ in {"amod", "appos", "flat:name", "flat"}
+            and case_marker(climb) is None
+            and climb.head.pos_ in {"NOUN", "PROPN"}
+        ):
             head_mention = ctx.by_token.get(climb.head.i)
             if (head_mention is not None and head_mention.kind == "system") or fold(lemma(climb.head)) in _generic():
                 break
@@ -147,8 +160,10 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         is_subject = True
     verbal = trig.token.pos_ in {"VERB", "ADJ", "AUX"}
     agent = trig.agent if verbal else trig.by
-    if verbal and trig.entry.get("reflexive_agent") and any(
-        fold(c.text) in {"se", "s'", "s’"} for c in trig.token.children
+    if (
+        verbal
+        and trig.entry.get("reflexive_agent")
+        and any(fold(c.text) in {"se", "s'", "s’"} for c in trig.token.children)
     ):
         agent = trig.entry["reflexive_agent"]
     if is_subject and token.dep_ != "nsubj:pass":
@@ -181,8 +196,11 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
 
 
 def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> dict[int, list[Mention]]:
-    """Each system mention goes to its nearest trigger (absorbed ones speak through their owner);
-    a system being replaced ("remplacer les S-300 par des S-400") is not transferred."""
+    """Give each system mention to its nearest trigger.
+
+    Absorbed triggers speak through their owner; a system being replaced ("remplacer les S-300 par
+    des S-400") is not transferred.
+    """
     out: dict[int, list[Mention]] = {t.token.i: [] for t in triggers.kept}
     excluding = _excluding()
     for mention, token in ctx.mention_tokens(sent, "system"):
@@ -224,12 +242,19 @@ def _excluding() -> set[str]:
 
 
 def _generic_object(trig: Trigger) -> bool:
-    """The trigger's object, or its clause's, is unnamed weaponry ("des armes", "une aide
-    létale", "l'accord … porte sur 36 avions")."""
+    """Whether the trigger's object, or its clause's, is unnamed weaponry.
+
+    For example "des armes", "une aide
+    létale", "l'accord … porte sur 36 avions").
+    """
     generic = _generic()
     head = clause_head(trig.token)
     clause = [t for t in head.subtree if clause_head(t).i == head.i]
-    tokens = list(trig.token.subtree) + clause + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    tokens = (
+        list(trig.token.subtree)
+        + clause
+        + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    )
     words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
     phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
@@ -240,9 +265,13 @@ ANAPHORA_SENTENCES = 3
 
 
 def _referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger) -> Mention | None:
-    """The system an unnamed object points back to ("ces appareils", "le contrat", "36 avions"):
-    the system of the last sentences, else the article's main system."""
-    definite = any(fold(c.text) in {"le", "la", "l'", "l’", "ce", "cet", "cette"} for c in trig.token.children if c.dep_ == "det")
+    """The system an unnamed object points back to.
+
+    For "ces appareils", "le contrat" or "36 avions": the system of the last sentences, else the article's main system.
+    """
+    definite = any(
+        fold(c.text) in {"le", "la", "l'", "l’", "ce", "cet", "cette"} for c in trig.token.children if c.dep_ == "det"
+    )
     deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
     if not (_anaphoric(trig) or deal_noun or _generic_object(trig)):
         return None
@@ -270,7 +299,9 @@ def _anaphoric(trig: Trigger) -> bool:
     generic = _generic()
     for t in trig.token.subtree:
         if fold(lemma(t)) in generic:
-            return any(fold(c.text) in {"ces", "ce", "cette", "les", "ses", "leurs"} for c in t.children if c.dep_ == "det")
+            return any(
+                fold(c.text) in {"ces", "ce", "cette", "les", "ses", "leurs"} for c in t.children if c.dep_ == "det"
+            )
     return False
 
 
@@ -357,7 +388,12 @@ def _build(
             # "malgré la menace américaine": a demonym qualifying an unrelated noun is no party.
             and not (m.via == "demonym" and t.dep_ == "amod" and not attached(t, trig.token) and not _in_subject(t))
             # "ce contrat a irrité Washington": the object of another verb is no party.
-            and not (t.dep_ == "obj" and t.head.i not in {trig.token.i, clause_head(trig.token).i} | {x.i for x in trig.token.ancestors if x.pos_ == "NOUN"})
+            and not (
+                t.dep_ == "obj"
+                and t.head.i
+                not in {trig.token.i, clause_head(trig.token).i}
+                | {x.i for x in trig.token.ancestors if x.pos_ == "NOUN"}
+            )
             and not (t.dep_ == "obj" and t.head.i == clause_head(trig.token).i and _in_subject(trig.token))
         ]
         # The parse sometimes hangs "à la Russie" on the wrong word: a dative anywhere in the
@@ -368,7 +404,13 @@ def _build(
             if m.entity_id != supplier and case_marker(t) in {"a", "au", "aux"} and trig.agent != "recipient"
         ]
         remembered = memory.get(("recipient", ctx.kb_family.get(system.entity_id))) if system is not None else None
-        attached_others = [o for o in others if any(m.entity_id == o[1] and (case_marker(t) is not None or t.head.i == trig.token.i) for m, t in countries)]
+        attached_others = [
+            o
+            for o in others
+            if any(
+                m.entity_id == o[1] and (case_marker(t) is not None or t.head.i == trig.token.i) for m, t in countries
+            )
+        ]
         if attached_others:
             recipient = min(attached_others)[1]
         elif remembered and remembered != supplier:
@@ -383,7 +425,11 @@ def _build(
     if supplier is None or recipient is None or supplier == recipient:
         return None
     stage = trig.stage
-    if trig.entry.get("recipient_stage") and supplier in roles["either"] + roles["recipient"] and recipient not in roles["either"]:
+    if (
+        trig.entry.get("recipient_stage")
+        and supplier in roles["either"] + roles["recipient"]
+        and recipient not in roles["either"]
+    ):
         stage = trig.entry["recipient_stage"]
     subject_countries = roles["either"]
     if trig.entry.get("recipient_stage") and recipient in subject_countries:

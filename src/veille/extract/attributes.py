@@ -16,9 +16,12 @@ NOT_EVENT_DATES = {"ON_OR_AFTER"}
 
 
 def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None) -> str | None:
-    """Value of the time expression that governs the trigger: nearest in the parse tree, and
-    not nearer to another trigger of the sentence ("livrés lundi, cinq mois après la signature
-    du contrat": Monday dates the delivery, not the contract)."""
+    """Value of the time expression that governs the trigger.
+
+    The nearest in the parse tree, and not nearer to another trigger of the sentence ("livrés lundi,
+    cinq mois après la signature
+    du contrat": Monday dates the delivery, not the contract).
+    """
     best: tuple[int, int, Timex] | None = None
     for tx in ctx.timexes_in(sent):
         if tx.type != "DATE" or tx.value is None or tx.mod in NOT_EVENT_DATES:
@@ -66,7 +69,7 @@ def value(sent: Span) -> dict[str, object] | None:
         return None
     number = float(match["n"].replace(",", "."))
     amount = number * q["scales"][match["scale"].lower()]
-    return {"amount": int(round(amount)), "currency": q["currencies"][match["cur"].lower()]}
+    return {"amount": round(amount), "currency": q["currencies"][match["cur"].lower()]}
 
 
 def quantity(sent: Span) -> tuple[int, str] | None:

@@ -172,10 +172,12 @@ def phrase_tokens(token: Token) -> set[int]:
 
 
 def attached(token: Token, trigger: Token, steps: int = 5) -> bool:
-    """``token``'s phrase hangs on the trigger (or the trigger's verb) without another
-    predicate in between: "la livraison de S-400 à la Turquie" yes, "dénoncées par Washington"
+    """Whether ``token``'s phrase hangs on the trigger (or its verb).
+
+    No other predicate may stand in between: "la livraison de S-400 à la Turquie" yes, "dénoncées par Washington"
     no. A "par X" agent belongs to the nearest participle; other phrases may hang on a
-    participle modifying the trigger's object ("les livraisons liées aux F-35 à la Turquie")."""
+    participle modifying the trigger's object ("les livraisons liées aux F-35 à la Turquie").
+    """
     targets = {trigger.i, clause_head(trigger).i}
     strict = case_marker(token) == "par"
     node = token

@@ -33,9 +33,11 @@ def _triggers(sent: Span, key: str) -> list[Token]:
     out = []
     for token in sent:
         lem = fold(lemma(token))
-        if lem in words or fold(token.text) in words:
-            out.append(token)
-        elif lem == "jeu" and key == "exercise" and "guerre" in fold(sent.text[token.idx - sent.start_char :][:25]):
+        if (
+            lem in words
+            or fold(token.text) in words
+            or (lem == "jeu" and key == "exercise" and "guerre" in fold(sent.text[token.idx - sent.start_char :][:25]))
+        ):
             out.append(token)
     return out
 
@@ -67,9 +69,12 @@ def _location(ctx: DocContext, sent: Span, trig: Token) -> str | None:
 
 
 def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str, *, relative: bool = False) -> list[Mention]:
-    """Mentions that take part in the trigger's fact: its own phrase ("la visite de X",
-    "rencontre avec X"), the subject of its clause, and their demonyms ("les gardes côtiers
-    chinois et russes")."""
+    """Mentions that take part in the trigger's fact.
+
+    Its own phrase ("la visite de X", "rencontre avec X"), the subject of its clause, and their
+    demonyms ("les gardes côtiers
+    chinois et russes").
+    """
     head = clause_head(trig)
     subject = subject_of(head) if head.pos_ in {"VERB", "AUX"} else None
     zone = {t.i for t in trig.subtree}
@@ -78,8 +83,17 @@ def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str, *, relati
             zone -= {t.i for t in child.subtree}
     if any(fold(c.text) in {"leur", "leurs"} for c in trig.children if c.dep_ in {"det", "nmod:poss"}):
         # "lors de leur rencontre": the two sides are the clause's subject and its "à X".
-        zone |= {t.i for c in head.children if c.dep_.startswith(("obl", "iobj")) and case_marker(c) in {"a", "avec"} for t in c.subtree}
-    if subject is not None and (head.i == trig.i or trig.pos_ == "NOUN") and trig.i not in {t.i for t in subject.subtree}:
+        zone |= {
+            t.i
+            for c in head.children
+            if c.dep_.startswith(("obl", "iobj")) and case_marker(c) in {"a", "avec"}
+            for t in c.subtree
+        }
+    if (
+        subject is not None
+        and (head.i == trig.i or trig.pos_ == "NOUN")
+        and trig.i not in {t.i for t in subject.subtree}
+    ):
         zone |= phrase_tokens(subject) | {t.i for t in subject.subtree if t.dep_ == "amod"}
     out: list[Mention] = []
     for mention, token in ctx.mention_tokens(sent, kind):
@@ -122,7 +136,9 @@ def extract_exercises(ctx: DocContext) -> list[Event]:
         conduct = _words("exercise_conduct_verbs")
         head = clause_head(trig)
         runs_it = head.i == trig.i or fold(lemma(head)) in conduct or trig.dep_.startswith("nsubj")
-        zone_mentions = _participants(ctx, sent, trig, "country") if runs_it else _own_phrase(ctx, sent, trig, "country")
+        zone_mentions = (
+            _participants(ctx, sent, trig, "country") if runs_it else _own_phrase(ctx, sent, trig, "country")
+        )
         states = list(dict.fromkeys(m.entity_id for m in zone_mentions if m.via != "location"))
         for mention in _participants(ctx, sent, trig, "person"):
             country = ctx.person_country.get(mention.entity_id)
@@ -211,7 +227,11 @@ def extract_sanctions(ctx: DocContext) -> list[Event]:
         named = [v for k, v in instruments.items() if k in fold(sent.text)]
         if imposer is None and named:
             imposer = named[0][1]  # CAATSA is a US law
-        others = [m.entity_id for m, _ in ctx.mention_tokens(sent, "country") if m.entity_id != imposer and m.via != "location"]
+        others = [
+            m.entity_id
+            for m, _ in ctx.mention_tokens(sent, "country")
+            if m.entity_id != imposer and m.via != "location"
+        ]
         if target is None and imposer is not None:
             # The parse lost the subject: the nearest state or person's state named before a
             # passive "a été sanctionné" is the target.
@@ -235,8 +255,11 @@ def extract_sanctions(ctx: DocContext) -> list[Event]:
 
 
 def _parties(ctx: DocContext, sent: Span, trig: Token) -> list[str]:
-    """States party to a pact: named states, the states of the people who sign it, or the
-    article's two main states for "les deux pays / dirigeants / ministres"."""
+    """States party to a pact.
+
+    Named states, the states of the people who sign it, or the article's two main states for "les
+    deux pays / dirigeants / ministres".
+    """
     states: list[str] = []
     for mention, _ in ctx.mention_tokens(sent, "country"):
         if mention.via != "location" and mention.entity_id not in states:
@@ -273,6 +296,8 @@ def extract_agreements(ctx: DocContext) -> list[Event]:
         if pacts:
             subject = " ".join(t.text for t in trig.subtree if t.dep_ in {"amod", "flat:name"} or t.i == trig.i)
         else:
-            subject = "military cooperation" if "milit" in fold(sent.text) or "defense" in fold(sent.text) else "cooperation"
+            subject = (
+                "military cooperation" if "milit" in fold(sent.text) or "defense" in fold(sent.text) else "cooperation"
+            )
         events.append(_event("AGREEMENT", {"parties": states, "subject": subject}, ctx, trig, sent, index))
     return events

@@ -42,10 +42,13 @@ CONDITIONAL_ENDING = re.compile(r"(?P<stem>\w+r)(?:ais|ait|aient)$")
 
 
 def _conditional(token: Token) -> bool:
-    """Conditional mood, from the form when the tagger errs: the model tags "recevrait" as an
-    imperfect. A conditional is the future stem (ending in r: "recevr-", "livrer-", "pourr-")
+    """Whether the token is in the conditional mood.
+
+    Read from the form when the tagger errs: the model tags "recevrait" as an imperfect. A
+    conditional is the future stem (ending in r: "recevr-", "livrer-", "pourr-")
     plus imperfect endings; an imperfect whose stem ends in r ("livr-ait", "tir-ait") has the
-    infinitive's own stem."""
+    infinitive's own stem.
+    """
     if "Cnd" in token.morph.get("Mood"):
         return True
     if token.pos_ not in {"VERB", "AUX"}:
@@ -72,17 +75,19 @@ def _same_clause(trigger: Token) -> list[Token]:
 
 
 def modality(trigger: Token, sent: Span) -> str:
-    """Modality of the fact ``trigger`` introduces in ``sent`` (or IRREALIS: not a fact at all,
-    as in "ont exigé qu'Ankara annule le contrat")."""
+    """Modality of the fact ``trigger`` introduces in ``sent``.
+
+    IRREALIS when it is not a fact at all, as in "ont exigé qu'Ankara annule le contrat").
+    """
     cues = _cues()
     chain = _chain(trigger)
     for node in trigger.ancestors:
         if fold(lemma(node)) in cues["irrealis_governors"]:
             return "IRREALIS"
     for node in _same_clause(trigger):
-        negated = any(
-            c.dep_ == "advmod" and fold(c.text) in cues["negators"] for c in node.children
-        ) or any(fold(c.text) in {"aucun", "aucune"} for c in node.children if c.dep_ == "det")
+        negated = any(c.dep_ == "advmod" and fold(c.text) in cues["negators"] for c in node.children) or any(
+            fold(c.text) in {"aucun", "aucune"} for c in node.children if c.dep_ == "det"
+        )
         if negated:
             return "DENIED"
     if any(fold(lemma(node)) in cues["denied_lemmas"] for node in chain):

@@ -26,22 +26,70 @@ from veille.resources import DATA, fold, read_jsonl
 KB_DIR = DATA / "kb"
 ARTICLE = re.compile(r"^(?:le|la|les|l['’])\s*", re.IGNORECASE)
 PERSON_ROLES = {
-    "head_of_state", "head_of_government", "defence_minister", "foreign_minister",
-    "deputy_defence_minister", "deputy_foreign_minister", "chief_of_general_staff",
-    "service_chief", "military_commission", "arms_agency_head", "company_head",
-    "intelligence_head", "spokesperson", "ambassador", "secretary_general", "other",
+    "head_of_state",
+    "head_of_government",
+    "defence_minister",
+    "foreign_minister",
+    "deputy_defence_minister",
+    "deputy_foreign_minister",
+    "chief_of_general_staff",
+    "service_chief",
+    "military_commission",
+    "arms_agency_head",
+    "company_head",
+    "intelligence_head",
+    "spokesperson",
+    "ambassador",
+    "secretary_general",
+    "other",
 }
 ORG_KINDS = {
-    "arms_agency", "defence_firm", "ministry", "military_body", "alliance", "forum",
-    "intergovernmental", "news_agency", "outlet", "think_tank", "other",
+    "arms_agency",
+    "defence_firm",
+    "ministry",
+    "military_body",
+    "alliance",
+    "forum",
+    "intergovernmental",
+    "news_agency",
+    "outlet",
+    "think_tank",
+    "other",
 }
 SYSTEM_CATEGORIES = {
-    "air_defence", "fighter", "bomber", "attack_aircraft", "trainer", "transport_aircraft",
-    "tanker", "awacs", "maritime_patrol", "attack_helicopter", "utility_helicopter", "uav",
-    "tank", "ifv", "apc", "artillery", "mlrs", "ballistic_missile", "cruise_missile",
-    "anti_ship_missile", "anti_tank_missile", "air_to_air_missile", "submarine", "frigate",
-    "corvette", "destroyer", "aircraft_carrier", "patrol_vessel", "amphibious_ship", "radar",
-    "small_arms", "munition", "other",
+    "air_defence",
+    "fighter",
+    "bomber",
+    "attack_aircraft",
+    "trainer",
+    "transport_aircraft",
+    "tanker",
+    "awacs",
+    "maritime_patrol",
+    "attack_helicopter",
+    "utility_helicopter",
+    "uav",
+    "tank",
+    "ifv",
+    "apc",
+    "artillery",
+    "mlrs",
+    "ballistic_missile",
+    "cruise_missile",
+    "anti_ship_missile",
+    "anti_tank_missile",
+    "air_to_air_missile",
+    "submarine",
+    "frigate",
+    "corvette",
+    "destroyer",
+    "aircraft_carrier",
+    "patrol_vessel",
+    "amphibious_ship",
+    "radar",
+    "small_arms",
+    "munition",
+    "other",
 }
 
 
@@ -209,8 +257,12 @@ def _load_people(kb_dir: Path, entities: dict[str, Entity], surfaces: list[Surfa
                     raise v.fail(f"{label}.{key}", "must be YYYY, YYYY-MM or YYYY-MM-DD or null")
             roles.append(Role(role, r.get("country"), start, end, r.get("org")))
         entity = Entity(
-            pid, "person", name, v.choice("qid", _qid, required=False),
-            v.choice("country", _iso3, required=False), tuple(roles),
+            pid,
+            "person",
+            name,
+            v.choice("qid", _qid, required=False),
+            v.choice("country", _iso3, required=False),
+            tuple(roles),
         )
         if pid in entities:
             raise v.fail("id", f"duplicate id {pid}")
@@ -232,7 +284,10 @@ def _load_orgs(kb_dir: Path, entities: dict[str, Entity], surfaces: list[Surface
         if oid in entities:
             raise v.fail("id", f"duplicate id {oid}")
         entities[oid] = Entity(
-            oid, "organization", name, v.choice("qid", _qid, required=False),
+            oid,
+            "organization",
+            name,
+            v.choice("qid", _qid, required=False),
             v.choice("country", _iso3, required=False),
             attrs={"kind": v.choice("kind", ORG_KINDS)},
         )
@@ -254,7 +309,10 @@ def _load_systems(kb_dir: Path, entities: dict[str, Entity], surfaces: list[Surf
             raise v.fail("id", f"duplicate id {sid}")
         maker = v.text("maker", required=False)
         entities[sid] = Entity(
-            sid, "system", name, v.choice("qid", _qid, required=False),
+            sid,
+            "system",
+            name,
+            v.choice("qid", _qid, required=False),
             v.choice("origin", _iso3, required=False),
             attrs={
                 "family": v.text("family", required=False) or name,

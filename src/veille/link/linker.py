@@ -86,8 +86,11 @@ def _in_place_name(doc: Doc, span: Span) -> bool:
 
 
 def _as_location(doc: Doc, span: Span) -> bool:
-    """A capital after "à", "dans", "vers"… is a place ("à Pékin"); as a subject or object it
-    stands for the state ("Pékin a nié")."""
+    """Whether a capital is a place here.
+
+    After "à", "dans", "vers"… it is a place ("à Pékin"); as a subject or object it stands for the
+    state ("Pékin a nié").
+    """
     markers = {fold(w) for w in lexicon("linking")["location_markers"]}
     prev = doc[span.start - 1] if span.start > 0 else None
     return prev is not None and fold(prev.text) in markers
@@ -130,9 +133,7 @@ def link(doc: Doc, nlp: Language, published: str | None, inferred_year: int | No
         if not candidates:
             continue
         surface, entity = _best(candidates)
-        if entity.kind == "country" and surface.via == "name" and (
-            _in_place_name(doc, span) or span.text in stoplist
-        ):
+        if entity.kind == "country" and surface.via == "name" and (_in_place_name(doc, span) or span.text in stoplist):
             continue
         if entity.kind == "country" and surface.via == "capital" and _as_location(doc, span):
             surface = Surface(surface.text, surface.entity_id, "location", surface.case_sensitive)
@@ -176,9 +177,7 @@ def _roles(
     """Resolve "le président russe", "son homologue turc" through the KB's roles."""
     roles = {fold(k): v for k, v in lexicon("linking")["roles"].items()}
     heads = {k.split()[0] for k in roles}
-    demonym_at = {
-        (mm.start, mm.end): mm.entity_id for mm in mentions if mm.kind == "country" and mm.via == "demonym"
-    }
+    demonym_at = {(mm.start, mm.end): mm.entity_id for mm in mentions if mm.kind == "country" and mm.via == "demonym"}
     by_char = {mm.start: mm for mm in mentions}
     named = {mm.entity_id for mm in mentions if mm.kind == "person"}
     day = published or (str(inferred_year) if inferred_year else None)
@@ -233,9 +232,16 @@ def _resolve_role(
     token: Token,
     mentions: list[Mention],
 ) -> Entity | None:
-    wanted = [role] if role != "counterpart" else [
-        "defence_minister", "foreign_minister", "head_of_state", "head_of_government",
-    ]
+    wanted = (
+        [role]
+        if role != "counterpart"
+        else [
+            "defence_minister",
+            "foreign_minister",
+            "head_of_state",
+            "head_of_government",
+        ]
+    )
     if role == "counterpart":
         # Counterpart of the other person of the sentence: same post, other country.
         sent = token.sent
@@ -244,10 +250,7 @@ def _resolve_role(
             for mm in mentions
             if mm.kind == "person" and sent.start_char <= mm.start < sent.end_char
         ]
-        posts = [
-            r.role for p in others if p for r in p.roles
-            if r.role in wanted and (day is None or r.held_on(day))
-        ]
+        posts = [r.role for p in others if p for r in p.roles if r.role in wanted and (day is None or r.held_on(day))]
         if posts:
             wanted = posts[:1]
     candidates = [p for r in wanted for p in kb.people_with_role(r, country)]
@@ -263,7 +266,9 @@ def _resolve_role(
         return mentioned[0]
     if day is None:
         return None
-    holding = [p for p in candidates if any(r.role in wanted and r.country == country and r.held_on(day) for r in p.roles)]
+    holding = [
+        p for p in candidates if any(r.role in wanted and r.country == country and r.held_on(day) for r in p.roles)
+    ]
     return holding[0] if len(holding) == 1 else None
 
 

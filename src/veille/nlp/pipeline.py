@@ -32,10 +32,13 @@ def _ends_sentence(token: Token) -> bool:
 
 @Language.component("veille_sentence_breaks")
 def sentence_breaks(doc: Doc) -> Doc:
-    """Fix sentence boundaries before the parser: a paragraph break always ends a sentence
-    (headings have no final period), and a sentence starts only after final punctuation.
+    """Fix sentence boundaries before the parser.
+
+    A paragraph break always ends a sentence (headings have no final period), and a sentence starts
+    only after final punctuation.
     The parser keeps preset boundaries; left to itself, it splits news sentences at commas
-    after a fronted adverbial ("Fin avril déjà, le chef de la diplomatie…")."""
+    after a fronted adverbial ("Fin avril déjà, le chef de la diplomatie…").
+    """
     prev = None
     newline = False
     for token in doc:
@@ -47,10 +50,9 @@ def sentence_breaks(doc: Doc) -> Doc:
         if prev is None:
             prev, newline = token, "\n" in token.whitespace_
             continue
-        if newline:
-            token.is_sent_start = True
-        elif _ends_sentence(prev) and (
-            token.text[:1].isupper() or token.text[:1] in {"«", '"', "“", "-", "–"} or token.is_digit
+        if newline or (
+            _ends_sentence(prev)
+            and (token.text[:1].isupper() or token.text[:1] in {"«", '"', "“", "-", "–"} or token.is_digit)
         ):
             token.is_sent_start = True
         else:

@@ -63,8 +63,20 @@ def _lex() -> dict[str, dict[str, int | str]]:
 @cache
 def _abbreviations() -> set[str]:
     """Month names that are abbreviations ("oct", "janv"): their period belongs to them."""
-    full = {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
-            "octobre", "novembre", "decembre"}
+    full = {
+        "janvier",
+        "fevrier",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "aout",
+        "septembre",
+        "octobre",
+        "novembre",
+        "decembre",
+    }
     return {k for k in _lex()["months"] if k not in full and len(k) <= 5}
 
 
@@ -89,8 +101,10 @@ def _ymd(y: int | None, m: int, d: int) -> str:
 
 
 def _year_for_month(month: int, anchor: Anchor | None, when: str = "") -> int | None:
-    """Year of a month named without one: the closest occurrence not after the anchor for
-    past references, the next one for "prochain"."""
+    """Year of a month named without one.
+
+    The closest occurrence not after the anchor for past references, the next one for "prochain".
+    """
     if anchor is None or anchor.month is None:
         return anchor.year if anchor and when != "dernier" else None
     if when == "prochain":
@@ -239,17 +253,28 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
 
     def duration(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
         n = _number(m["n"])
-        unit = {"an": "Y", "ans": "Y", "annee": "Y", "annees": "Y", "mois": "M", "jour": "D",
-                "jours": "D", "semaine": "W", "semaines": "W"}[fold(m["u"])]
+        unit = {
+            "an": "Y",
+            "ans": "Y",
+            "annee": "Y",
+            "annees": "Y",
+            "mois": "M",
+            "jour": "D",
+            "jours": "D",
+            "semaine": "W",
+            "semaines": "W",
+        }[fold(m["u"])]
         return "DURATION", f"P{n}{unit}" if n is not None else None, None
 
     def window(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
         first, second = _number(m["n"]), _number(m["n2"])
         if a is None or a.month is None or first is None or second is None:
             return "DATE", None, None
+
         def plus(k: int) -> str:
             y, mo = divmod(a.year * 12 + (a.month or 1) - 1 + k, 12)
             return _ym(y, mo + 1)
+
         return "DATE", f"{plus(first)}/{plus(second)}", "APPROX"
 
     def vague(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
@@ -261,28 +286,52 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
     i = re.IGNORECASE
     rel = r"(?:\s+(?P<rel>derni(?:er|ère)|prochaine?|passée?))?"
     rules: list[tuple[str, Handler]] = [
-        (rf"\bentre\s+(?:l['’]\s*|le\s+)?{season}\s+et\s+(?:l['’]\s*|le\s+)?{season2}(?:\s+(?:de\s+)?{year})?", season_range),
+        (
+            rf"\bentre\s+(?:l['’]\s*|le\s+)?{season}\s+et\s+(?:l['’]\s*|le\s+)?{season2}(?:\s+(?:de\s+)?{year})?",
+            season_range,
+        ),
         (rf"\bentre\s+{month}\s+et\s+{month2}(?:\s+{year})?", month_range),
         (rf"\bdu\s+(?P<d1>[0-3]?\d|1er)\s+au\s+{day}\s+{month}(?:\s+{year})?", day_range),
         (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}\s+{year}", full_date),
         (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}(?!\s*\d)", day_month),
-        (rf"\b(?:(?:au\s+cours\s+du|au|du|le|lors\s+du|pour\s+le)\s+)?{ordinal}\s+trimestre(?:\s+(?:de\s+|de\s+l['’]année\s+)?{year})?", quarter),
+        (
+            rf"\b(?:(?:au\s+cours\s+du|au|du|le|lors\s+du|pour\s+le)\s+)?{ordinal}\s+trimestre(?:\s+(?:de\s+|de\s+l['’]année\s+)?{year})?",
+            quarter,
+        ),
         (rf"\b(?:(?:au\s+cours\s+du|au|du|le)\s+)?{ordinal}\s+semestre(?:\s+(?:de\s+)?{year})?", semester),
-        (rf"\b(?:(?:{part})[\s-]+(?:de\s+l['’]\s*|du\s+)?|(?:au|en|à\s+l['’]|l['’]|cet|cette|d['’]|de\s+l['’])\s*){season}(?:\s+(?:de\s+)?{year}|{rel})?", season_year),
+        (
+            rf"\b(?:(?:{part})[\s-]+(?:de\s+l['’]\s*|du\s+)?|(?:au|en|à\s+l['’]|l['’]|cet|cette|d['’]|de\s+l['’])\s*){season}(?:\s+(?:de\s+)?{year}|{rel})?",
+            season_year,
+        ),
         (rf"\b{season}\s+(?:de\s+)?{year}", season_year),
-        (rf"\b(?:(?:en|à|a)\s+)?(?:{part})[\s-]*{month}(?:\s+{year})?", lambda m, a: month_year(m, a) if m["y"] else month_only(m, a)),
+        (
+            rf"\b(?:(?:en|à|a)\s+)?(?:{part})[\s-]*{month}(?:\s+{year})?",
+            lambda m, a: month_year(m, a) if m["y"] else month_only(m, a),
+        ),
         (rf"\b(?:(?:en|depuis|d['’]ici|dès|pour|jusqu['’]en)\s+)?{month}\s+{year}", month_year),
         (rf"\b(?:en|au\s+mois\s+de|depuis|dès|jusqu['’]en)\s+{month}{rel}", month_only),
         (rf"\b(?:d['’]ici\s+)?(?:à\s+)?(?:la\s+)?{part}\s+(?:de\s+)?(?:l['’]année\s+)?{year}", year_part),
-        (rf"\b(?:d['’]ici\s+)?(?:à\s+)?(?:la\s+)?(?P<part>fin|début)\s+de\s+l['’]année(?:\s+(?:en\s+cours|{year}))?", year_part),
-        (rf"\b(?:(?P<until>jusqu['’]à|d['’]ici)\s+)?(?:(?:tard|tôt)\s+)?(?:ce\s+|cette\s+)?{weekday}(?:\s+(?:soir|matin|après-midi|midi))?{rel}", _weekday),
-        (r"\b(?:(?:en\s+fin\s+de|en\s+début\s+de|la|cette|ce|le)\s+)(?:semaine|week-end|mois|année|an)(?:\s+(?:derni(?:er|ère)|prochaine?|passée?|en\s+cours))?\b", _relative),
+        (
+            rf"\b(?:d['’]ici\s+)?(?:à\s+)?(?:la\s+)?(?P<part>fin|début)\s+de\s+l['’]année(?:\s+(?:en\s+cours|{year}))?",
+            year_part,
+        ),
+        (
+            rf"\b(?:(?P<until>jusqu['’]à|d['’]ici)\s+)?(?:(?:tard|tôt)\s+)?(?:ce\s+|cette\s+)?{weekday}(?:\s+(?:soir|matin|après-midi|midi))?{rel}",
+            _weekday,
+        ),
+        (
+            r"\b(?:(?:en\s+fin\s+de|en\s+début\s+de|la|cette|ce|le)\s+)(?:semaine|week-end|mois|année|an)(?:\s+(?:derni(?:er|ère)|prochaine?|passée?|en\s+cours))?\b",
+            _relative,
+        ),
         (r"\bl['’]\s*(?:année|an)\s+(?:derni(?:er|ère)|prochaine?|passée?)", _relative),
         (r"\b(?:avant-hier|hier|aujourd['’]hui|demain)\b", _relative),
         (rf"\bdans\s+{number}\s+ou\s+(?P<n2>\d+|{_alt(lx['numbers'])})\s+mois", window),
         (r"\b(?:ces\s+derniers\s+(?:temps|mois|jours)|récemment|ces\s+dernières\s+(?:années|semaines))\b", vague),
         (rf"\b{number}\s+(?P<u>ans|an|années|année|mois|jours|jour|semaines|semaine)\b", duration),
-        (rf"(?<![\w-])(?:(?P<lead>en|depuis|dès|à\s+partir\s+de|avant|d['’]ici|jusqu['’]en|de|au)\s+)?{year}(?![\w-])", plain_year),
+        (
+            rf"(?<![\w-])(?:(?P<lead>en|depuis|dès|à\s+partir\s+de|avant|d['’]ici|jusqu['’]en|de|au)\s+)?{year}(?![\w-])",
+            plain_year,
+        ),
         (r"\b\d{1,2}\s*[h:]\s*\d{2}\b", clock),
     ]
     return [(re.compile(p, i), h) for p, h in rules]

@@ -65,7 +65,9 @@ def open_store(url_or_path: str = DEFAULT_DB) -> Engine:
             for version, description, apply in MIGRATIONS:
                 if version not in done:
                     apply(conn)
-                    conn.execute(insert(t.schema_version).values(version=version, applied_at=_now(), description=description))
+                    conn.execute(
+                        insert(t.schema_version).values(version=version, applied_at=_now(), description=description)
+                    )
     except OperationalError as err:
         raise StoreError(f"[E301] cannot open the store {url_or_path}: {err.orig}") from err
     return engine
@@ -96,7 +98,11 @@ def save_rejection(conn: Connection, rejection: Rejection) -> None:
         select(t.rejections.c.id).where(t.rejections.c.path == rejection.path, t.rejections.c.code == rejection.code)
     ).first()
     if exists is None:
-        conn.execute(insert(t.rejections).values(path=rejection.path, code=rejection.code, reason=rejection.reason, rejected_at=_now()))
+        conn.execute(
+            insert(t.rejections).values(
+                path=rejection.path, code=rejection.code, reason=rejection.reason, rejected_at=_now()
+            )
+        )
 
 
 def save_document(conn: Connection, result: DocumentResult, family_of: dict[str, str]) -> None:
@@ -129,18 +135,47 @@ def save_document(conn: Connection, result: DocumentResult, family_of: dict[str,
         )
     )
     if result.sentences:
-        conn.execute(insert(t.sentences), [{"doc_id": doc_id, "idx": s.index, "start": s.start, "end": s.end, "text": s.text} for s in result.sentences])
+        conn.execute(
+            insert(t.sentences),
+            [
+                {"doc_id": doc_id, "idx": s.index, "start": s.start, "end": s.end, "text": s.text}
+                for s in result.sentences
+            ],
+        )
     if result.mentions:
         conn.execute(
             insert(t.mentions),
             [
-                {"doc_id": doc_id, "start": m.start, "end": m.end, "text": m.text, "sentence": m.sentence, "entity_id": m.entity_id, "kind": m.kind, "via": m.via}
+                {
+                    "doc_id": doc_id,
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                    "sentence": m.sentence,
+                    "entity_id": m.entity_id,
+                    "kind": m.kind,
+                    "via": m.via,
+                }
                 for m in {(m.start, m.end): m for m in result.mentions}.values()
             ],
         )
         _save_entities(conn, result)
     if result.timexes:
-        conn.execute(insert(t.timexes), [{"doc_id": doc_id, "start": x.start, "end": x.end, "text": x.text, "type": x.type, "value": x.value, "mod": x.mod} for x in result.timexes])
+        conn.execute(
+            insert(t.timexes),
+            [
+                {
+                    "doc_id": doc_id,
+                    "start": x.start,
+                    "end": x.end,
+                    "text": x.text,
+                    "type": x.type,
+                    "value": x.value,
+                    "mod": x.mod,
+                }
+                for x in result.timexes
+            ],
+        )
     rows = {}
     for ev in result.events:
         f = ev.fields
@@ -170,7 +205,11 @@ def save_document(conn: Connection, result: DocumentResult, family_of: dict[str,
 def _save_entities(conn: Connection, result: DocumentResult) -> None:
     wanted = {m.entity_id: m for m in result.mentions}
     have = {row[0] for row in conn.execute(select(t.entities.c.id).where(t.entities.c.id.in_(list(wanted))))}
-    new = [{"id": eid, "kind": m.kind, "name": m.name, "qid": None, "country": None} for eid, m in wanted.items() if eid not in have]
+    new = [
+        {"id": eid, "kind": m.kind, "name": m.name, "qid": None, "country": None}
+        for eid, m in wanted.items()
+        if eid not in have
+    ]
     if new:
         try:
             with conn.begin_nested():
@@ -183,5 +222,5 @@ def counts(conn: Connection) -> dict[str, int]:
     """Row counts of the main tables."""
     out = {}
     for name in ("documents", "mentions", "events", "deals", "rejections"):
-        out[name] = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()  # noqa: S608
+        out[name] = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
     return out
