@@ -120,3 +120,22 @@ def test_mentions_carry_span_sentence_and_surface(analyse) -> None:  # type: ign
     (m,) = [m for m in result.mentions if m.kind == "person"]
     assert result.clean.body[m.start : m.end] == m.text == "Sergueï Choïgou"
     assert m.sentence == 1 and m.entity_id == "person:sergei-shoigu"
+
+
+def test_head_of_state_description_resolves_at_the_article_date(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Le président russe a signé le décret mardi à Moscou."
+    assert _names(_mentions(nlp, text, "2021-06-15"), "person") == ["Vladimir Putin"]
+
+
+def test_unknown_organisation_gets_a_stable_local_id(nlp) -> None:  # type: ignore[no-untyped-def]
+    a = [
+        m
+        for m in _mentions(nlp, "Le constructeur Naval Industries Bretagne a livré les pièces.")
+        if m.kind == "organization"
+    ]
+    b = [
+        m
+        for m in _mentions(nlp, "La société Naval Industries Bretagne a confirmé la commande.")
+        if m.kind == "organization"
+    ]
+    assert a and b and a[0].entity_id == b[0].entity_id and a[0].entity_id.startswith("org:local:")

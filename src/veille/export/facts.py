@@ -41,7 +41,10 @@ def document_facts(conn: Connection) -> Iterator[dict[str, Any]]:
         ids: dict[str, list[str]] = {c: [] for c in CATEGORY.values()}
         mention_rows = conn.execute(
             select(t.mentions.c.entity_id, t.mentions.c.kind, t.entities.c.name)
+            # Capitals used as places are no state mention; organisations only spaCy saw stay
+            # in the store for review but are not asserted as facts.
             .where(t.mentions.c.via != "location")
+            .where(~((t.mentions.c.kind == "organization") & (t.mentions.c.via == "ner")))
             .join(t.entities, t.entities.c.id == t.mentions.c.entity_id)
             .where(t.mentions.c.doc_id == doc_id)
             .order_by(t.mentions.c.start)

@@ -148,6 +148,7 @@ def link(doc: Doc, nlp: Language, published: str | None, inferred_year: int | No
     mentions += _roles(doc, kb, taken, mentions, published, inferred_year, starts)
     mentions += _system_codes(doc, taken, starts)
     mentions += _ner_people(doc, kb, taken, starts)
+    mentions += _ner_organizations(doc, taken, starts)
     mentions += _coreference(doc, taken, mentions, starts)
     return sorted(mentions, key=lambda x: x.start)
 
@@ -304,6 +305,29 @@ def _ner_people(doc: Doc, kb: KnowledgeBase, taken: set[int], starts: list[int])
             continue
         name = " ".join(words)
         entity = Entity("person:local:" + re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-"), "person", name)
+        out.append(_mention(doc, ent, entity, "ner", starts))
+        taken.update(range(ent.start, ent.end))
+    return out
+
+
+def _ner_organizations(doc: Doc, taken: set[int], starts: list[int]) -> list[Mention]:
+    """Organisations spaCy finds that the KB does not know, under a stable local id.
+
+    They are stored as mentions (so they can be reviewed and merged into the KB later) but
+    are not reported as document facts: spaCy's ORG label is too noisy in news text
+    ("F-35" and "M1A2 SEPv3 Abrams" come out as ORG).
+    """
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "ORG" or any(i in taken for i in range(ent.start, ent.end)):
+            continue
+        words = [t.text for t in ent if not t.is_punct]
+        if not words or len(words) > 6 or "\n" in ent.text or any(ch.isdigit() for ch in ent.text):
+            continue
+        if not words[0][:1].isupper():
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", fold(" ".join(words))).strip("-")
+        entity = Entity(f"org:local:{slug}", "organization", " ".join(words))
         out.append(_mention(doc, ent, entity, "ner", starts))
         taken.update(range(ent.start, ent.end))
     return out
