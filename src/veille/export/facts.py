@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
+from veille.link.kb import load_kb
 from veille.store import schema as t
 
 CATEGORY = {"country": "countries", "person": "people", "organization": "organizations", "system": "systems"}
@@ -34,6 +35,9 @@ def _display_path(path: str) -> str:
 
 def document_facts(conn: Connection) -> Iterator[dict[str, Any]]:
     """Facts of every processed document, in id order."""
+    # Ministries are how states act ("le ministère russe de la Défense"), not organisations a
+    # reader tracks: like capitals standing for states, they are kept as mentions only.
+    ministries = {e.id for e in load_kb().entities.values() if e.attrs.get("kind") == "ministry"}
     docs = conn.execute(select(t.documents).where(t.documents.c.status == "processed").order_by(t.documents.c.id))
     for doc in docs.mappings():
         doc_id = doc["id"]
@@ -51,6 +55,8 @@ def document_facts(conn: Connection) -> Iterator[dict[str, Any]]:
         )
         for entity_id, kind, name in mention_rows:
             cat = CATEGORY.get(kind)
+            if entity_id in ministries:
+                continue
             if cat and name not in entities[cat]:
                 entities[cat].append(name)
                 ids[cat].append(entity_id)

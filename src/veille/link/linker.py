@@ -281,7 +281,7 @@ def _system_codes(doc: Doc, taken: set[int], starts: list[int]) -> list[Mention]
         if token.i in taken or not SYSTEM_CODE.match(token.text) or token.text in exclusions:
             continue
         digits = re.sub(r"\D", "", token.text)
-        if len(digits) == 4:  # a year: "MILEX-2021"
+        if len(digits) == 4 or digits.startswith("0"):  # a year ("MILEX-2021"), a serial ("RB-001")
             continue
         entity = Entity(f"system:local:{fold(token.text)}", "system", token.text)
         out.append(_mention(doc, doc[token.i : token.i + 1], entity, "pattern", starts))
