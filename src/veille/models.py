@@ -130,6 +130,7 @@ class Event:
                 f.get("system"),
                 f.get("stage"),
                 self.modality == "DENIED",
+                f.get("order", 1),
             )
         if self.type == "SANCTION":
             return (self.type, f.get("imposer"), f.get("target"))

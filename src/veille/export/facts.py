@@ -75,7 +75,7 @@ def document_facts(conn: Connection) -> Iterator[dict[str, Any]]:
             out["modality"] = ev["modality"]
             if ev["when"]:
                 out["when"] = ev["when"]
-            for key in ("quantity", "unit", "value"):
+            for key in ("quantity", "unit", "value", "order"):
                 if fields.get(key) is not None:
                     out[key] = fields[key]
             out["evidence"] = [sentences.get(i, "") for i in json.loads(ev["sentences"])]

@@ -281,6 +281,28 @@ def _referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger
     return ctx.topic_system
 
 
+def _order(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | None:
+    """Which order of the system this fact belongs to, when the text says so.
+
+    For example "une deuxième commande", "un second lot", "30 Rafale supplémentaires",
+    "le premier contrat".
+    """
+    cues = {fold(k): int(v) for k, v in patterns("triggers")["order_cues"].items()}
+    near = [c for c in trig.token.children if c.dep_ in {"amod", "nummod", "det"}]
+    near += [t for t in trig.token.subtree if fold(lemma(t)) in {"lot", "tranche", "commande", "contrat"}]
+    near += [c for t in list(near) for c in t.children if c.dep_ == "amod"]
+    if system is not None:
+        span = ctx.doc.char_span(system.start, system.end, alignment_mode="expand")
+        if span is not None:
+            near += [c for t in span for c in t.children if c.dep_ == "amod"]
+            near += [c for c in span.root.head.children if c.dep_ == "amod"]
+    for token in near:
+        value = cues.get(fold(lemma(token))) or cues.get(fold(token.text))
+        if value is not None:
+            return value
+    return None
+
+
 def _in_subject(token: Token) -> bool:
     """The token sits inside the subject of its clause ("Ce contrat d'achat … a irrité X")."""
     head = clause_head(token)
@@ -445,6 +467,9 @@ def _build(
         "system": system.name if system else None,
         "stage": stage,
     }
+    order = _order(trig, system, ctx)
+    if order is not None:
+        fields["order"] = order
     qty = quantity(sent)
     if qty:
         fields["quantity"], fields["unit"] = qty

@@ -28,7 +28,7 @@ def _chain(trigger: Token) -> list[Token]:
     out = [trigger]
     node = trigger
     for _ in range(6):
-        if node.head.i == node.i:
+        if node.head.i == node.i or node.dep_ in ADJUNCT_DEPS:
             break
         crossing = node.dep_ in CLAUSE_DEPS
         node = node.head
@@ -38,6 +38,7 @@ def _chain(trigger: Token) -> list[Token]:
     return out
 
 
+ADJUNCT_DEPS = {"obl", "obl:mod", "nmod", "advmod"}
 CONDITIONAL_ENDING = re.compile(r"(?P<stem>\w+r)(?:ais|ait|aient)$")
 
 
@@ -68,7 +69,9 @@ def _same_clause(trigger: Token) -> list[Token]:
     """The trigger and its governors inside its own clause."""
     out = [trigger]
     node = trigger
-    while node.head.i != node.i and node.dep_ not in CLAUSE_DEPS:
+    # A negation reaches the trigger through its arguments, not through adjuncts: in "ne doit
+    # pas être confondue avec le premier contrat", the contract is not negated.
+    while node.head.i != node.i and node.dep_ not in CLAUSE_DEPS | ADJUNCT_DEPS:
         node = node.head
         out.append(node)
     return out
