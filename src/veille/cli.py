@@ -172,7 +172,7 @@ def _deals_table(
     from veille.store import schema as t
 
     table = Table(title="Arms deals")
-    for col in ("id", "supplier", "recipient", "system", "latest stage", "date", "sources"):
+    for col in ("id", "supplier", "recipient", "system", "order", "latest stage", "date", "sources"):
         table.add_column(col)
     query = select(t.deals).order_by(t.deals.c.supplier, t.deals.c.recipient, t.deals.c.system)
     if supplier:
@@ -188,6 +188,7 @@ def _deals_table(
                 d["supplier"],
                 d["recipient"],
                 d["system"],
+                str(d["order_no"]),
                 d["latest_stage"],
                 d["latest_when"] or "",
                 str(d["n_sources"]),
@@ -204,6 +205,93 @@ def deals(
 ) -> None:
     """List consolidated arms deals."""
     console.print(_deals_table(db, supplier, recipient, system))
+
+
+@app.command()
+def deal(
+    deal_id: Annotated[str, typer.Argument(help="Deal id (as listed by `veille deals`).")], db: DbOption = DEFAULT_DB
+) -> None:
+    """Show one deal: its stage timeline with sources, values, quantities and conflicts."""
+    from veille.store import schema as t
+
+    with connect(open_store(db)) as conn:
+        row = conn.execute(select(t.deals.c.detail).where(t.deals.c.id.startswith(deal_id))).first()
+    if row is None:
+        err.print(f"[red]error[/red] no deal with id {deal_id}")
+        raise typer.Exit(1)
+    d = json.loads(row[0])
+    console.print(
+        f"[bold]{d['supplier']} → {d['recipient']}: {d['system']}[/bold] (order {d['order']}, deal {d['id']})"
+    )
+    table = Table(title="Stage timeline")
+    for col in ("stage", "date", "modality", "sources"):
+        table.add_column(col)
+    for s in d["stages"]:
+        table.add_row(s["stage"], s["when"] or "", s["modality"], ", ".join(s["sources"]))
+    console.print(table)
+    for v in d["values"]:
+        console.print(f"value {v['amount']:,} {v['currency']} — {v['source']}")
+    for q in d["quantities"]:
+        console.print(f"quantity {q['value']} {q['unit'] or ''} — {q['source']}")
+    for c in d["conflicts"]:
+        claims = "; ".join(f"{v['value']} ({v['source']})" for v in c["values"])
+        console.print(f"[yellow]conflict[/yellow] {c['field']}: {claims}")
+
+
+@app.command("timeline")
+def timeline_cmd(
+    entity: Annotated[str, typer.Argument(help="ISO3 of a state, or a pair such as RUS-TUR.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Everything linking a state (or a pair of states), oldest first."""
+    from veille.consolidate import timeline
+
+    first, _, second = entity.upper().partition("-")
+    with connect(open_store(db)) as conn:
+        items = timeline(conn, first, second or None)
+    table = Table(title=f"Timeline {entity.upper()}")
+    for col in ("date", "event", "modality", "sources"):
+        table.add_column(col)
+    for item in items:
+        f = item["fields"]
+        what = " ".join(
+            str(f[k]) for k in ("supplier", "recipient", "system", "stage", "imposer", "target") if f.get(k)
+        )
+        what = what or ", ".join(f.get("participants") or f.get("parties") or [])
+        table.add_row(item["when"] or "", f"{item['type']} {what}", item["modality"], ", ".join(item["sources"]))
+    console.print(table)
+
+
+@app.command()
+def export(
+    kind: Annotated[str, typer.Argument(help="deals | events")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (stdout when absent).")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Export consolidated deals or all events as JSONL or CSV."""
+    from veille.export.tables import export_rows
+
+    if kind not in {"deals", "events"} or fmt not in {"jsonl", "csv"}:
+        err.print("[red]error[/red] export takes KIND deals|events and --format jsonl|csv")
+        raise typer.Exit(2)
+    with connect(open_store(db)) as conn:
+        if output:
+            with output.open("w", encoding="utf-8", newline="") as fh:
+                n = export_rows(conn, kind, fmt, fh)
+            err.print(f"{n} {kind} -> {output}")
+        else:
+            export_rows(conn, kind, fmt, sys.stdout)
+
+
+@app.command("consolidate")
+def consolidate_cmd(db: DbOption = DEFAULT_DB) -> None:
+    """Rebuild every deal from the stored events (ingest keeps them up to date by itself)."""
+    from veille.consolidate import consolidate
+
+    with connect(open_store(db)) as conn:
+        n = consolidate(conn)
+    console.print(f"{n} deals")
 
 
 @app.command()

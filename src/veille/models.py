@@ -102,6 +102,7 @@ class Mention:
     kind: str  # country | person | organization | system | place
     via: str  # alias | demonym | capital | seat | surname | role | ner | pattern
     name: str  # canonical name (ISO3 for countries)
+    country: str | None = None  # the state of a person, organisation or system's origin
 
 
 @dataclass

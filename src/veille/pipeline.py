@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from veille.clean import clean
-from veille.consolidate import consolidate
+from veille.consolidate import consolidate, touched_keys
 from veille.errors import message
 from veille.extract import extract
 from veille.ingest import iter_inputs, read_path
@@ -53,6 +53,7 @@ def ingest_paths(
     """Ingest files and folders into the store at ``db``; never stops on a bad file."""
     engine = open_store(db)
     report = IngestReport()
+    keys: set[tuple[str, str, str]] = set()
     families = family_map()
     for path in iter_inputs(paths):
         for item in read_path(path):
@@ -73,10 +74,12 @@ def ingest_paths(
                     report.rejected.append(result)
                     save_rejection(conn, result)
                 else:
+                    keys |= touched_keys(conn, [item.doc_id])  # facts a new version drops
                     save_document(conn, result, families)
                     report.processed.append(item.doc_id)
             if progress:
                 progress(item.doc_id)
     with connect(engine) as conn:
-        consolidate(conn)
+        # Incremental: only the deals the new documents touch are rebuilt.
+        consolidate(conn, keys | touched_keys(conn, report.processed))
     return report

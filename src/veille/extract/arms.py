@@ -121,6 +121,13 @@ def find_triggers(sent: Span) -> SentenceTriggers:
         else:
             kept.append(t)
             owner[t.token.i] = t
+    # "a approuvé la vente" is an offer; "a approuvé" alone is nothing.
+    kept = [
+        k
+        for k in kept
+        if not k.entry.get("only_with")
+        or any(owner.get(f.token.i) is k and f is not k and f.stage in k.entry["only_with"] for f in found)
+    ]
     for i, o in list(owner.items()):
         while owner.get(o.token.i) is not None and owner[o.token.i] is not o:
             o = owner[o.token.i]
@@ -155,6 +162,11 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         return None
     head = clause_head(trig.token)
     subject = subject_of(head) if trig.token.pos_ != "VERB" else subject_of(trig.token)
+    # The subject of the verb governing a noun trigger is a party only when the noun is that
+    # verb's argument ("X a signé un contrat"), not an adjunct ("… après la signature d'un
+    # contrat avec la Grèce").
+    if trig.token.pos_ == "NOUN" and not _argument_of_clause(trig.token):
+        subject = None
     is_subject = subject is not None and token.i in phrase_tokens(subject)
     if token.dep_ == "nsubj" and token.head.i in {trig.token.i, head.i}:
         is_subject = True
@@ -183,7 +195,9 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         return "supplier" if agent == "recipient" else "recipient"
     if marker == "par":
         return trig.by or agent
-    if marker in {"avec", "aupres", "de", "du", "des", "d"}:
+    if marker in {"avec", "aupres"}:
+        return "counterparty"
+    if marker in {"de", "du", "des", "d"}:
         return "supplier?" if agent in {"recipient", "either"} else None
     if token.dep_ == "amod" and token.head.pos_ in {"NOUN", "PROPN", "ADJ"}:
         # "les S-400 russes", "le système antimissile russe": origin; "les autorités turques":
@@ -193,6 +207,21 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
             return "supplier"
         return "recipient" if agent == "recipient" else None
     return None
+
+
+def _argument_of_clause(token: Token) -> bool:
+    """Whether the noun is a core argument of its clause's verb.
+
+    Possibly through "de"-complements ("a signé le contrat d'achat").
+    """
+    node = token
+    for _ in range(3):
+        if node.dep_ in {"obj", "nsubj:pass", "obl:arg", "xcomp", "ROOT"}:
+            return True
+        if node.dep_ != "nmod":
+            return False
+        node = node.head
+    return False
 
 
 def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> dict[int, list[Mention]]:
@@ -225,12 +254,17 @@ SUBORDINATE = {"advcl", "acl:relcl", "ccomp", "parataxis", "csubj"}
 
 
 def _separated(trigger: Token, system: Token) -> bool:
-    """A subordinate-clause boundary lies between the system and the trigger's clause."""
+    """A subordinate-clause boundary lies between the system and the trigger's clause.
+
+    A clause hanging on the trigger itself ("le contrat, signé en 2015, qui portait sur 24
+    Rafale") and a purpose clause ("négocie pour remplacer…") do not separate.
+    """
     shared = {t.i for t in [trigger, *trigger.ancestors]}
     node = system
     while node.i not in shared and node.head.i != node.i:
         purpose = any(fold(c.text) in {"pour", "afin"} for c in node.children if c.dep_ == "mark")
-        if node.dep_ in SUBORDINATE and node.pos_ in {"VERB", "AUX", "ADJ"} and not purpose:
+        on_trigger = node.head.i == trigger.i
+        if node.dep_ in SUBORDINATE and node.pos_ in {"VERB", "AUX", "ADJ"} and not (purpose or on_trigger):
             return True
         node = node.head
     return False
@@ -285,22 +319,35 @@ def _order(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | None
     """Which order of the system this fact belongs to, when the text says so.
 
     For example "une deuxième commande", "un second lot", "30 Rafale supplémentaires",
-    "le premier contrat".
+    "le premier contrat". The cue nearest to the system in the parse wins, so "cette nouvelle
+    commande … le premier contrat qui portait sur 24 Rafale" gives the 24 Rafale order 1.
     """
-    cues = {fold(k): int(v) for k, v in patterns("triggers")["order_cues"].items()}
-    near = [c for c in trig.token.children if c.dep_ in {"amod", "nummod", "det"}]
-    near += [t for t in trig.token.subtree if fold(lemma(t)) in {"lot", "tranche", "commande", "contrat"}]
-    near += [c for t in list(near) for c in t.children if c.dep_ == "amod"]
+    lexicon = patterns("triggers")
+    cues = {fold(k): int(v) for k, v in lexicon["order_cues"].items()}
+    next_cues = {fold(w) for w in lexicon["next_order_cues"]}
+    order_nouns = {fold(w) for w in lexicon["order_nouns"]}
+    anchor = trig.token
+    candidates: list[tuple[Token, int]] = []
     if system is not None:
         span = ctx.doc.char_span(system.start, system.end, alignment_mode="expand")
         if span is not None:
-            near += [c for t in span for c in t.children if c.dep_ == "amod"]
-            near += [c for c in span.root.head.children if c.dep_ == "amod"]
-    for token in near:
-        value = cues.get(fold(lemma(token))) or cues.get(fold(token.text))
-        if value is not None:
-            return value
-    return None
+            anchor = span.root
+            # "30 Rafale supplémentaires": the word right after the name, whatever the parse.
+            candidates += [
+                (t, cues[fold(lemma(t))]) for t in ctx.doc[span.end : span.end + 1] if fold(lemma(t)) in cues
+            ]
+    deal_nouns = [t for t in [trig.token, *trig.token.subtree, *anchor.ancestors] if fold(lemma(t)) in order_nouns]
+    for token in [anchor, *deal_nouns]:
+        for child in token.children:
+            if child.dep_ not in {"amod", "nummod", "det"}:
+                continue
+            if fold(lemma(child)) in cues:
+                candidates.append((child, cues[fold(lemma(child))]))
+            elif fold(lemma(child)) in next_cues and fold(lemma(token)) in order_nouns:
+                candidates.append((child, 2))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: tree_distance(c[0], anchor))[1]
 
 
 def _in_subject(token: Token) -> bool:
@@ -352,7 +399,13 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 else:
                     assigned = [None]  # type: ignore[list-item]
                     explicit_only = True
-            roles: dict[str, list[str]] = {"supplier": [], "recipient": [], "either": [], "supplier?": []}
+            roles: dict[str, list[str]] = {
+                "supplier": [],
+                "recipient": [],
+                "either": [],
+                "supplier?": [],
+                "counterparty": [],
+            }
             for mention, token in countries:
                 role = _role_of(ctx, token, trig)
                 if role:
@@ -391,11 +444,14 @@ def _build(
     # origin: third countries pass on systems they did not design. Weak cues ("de X",
     # "avec X") only fill in when the KB does not know the origin.
     supplier = roles["supplier"][0] if roles["supplier"] else origin
-    if supplier is None and roles["supplier?"]:
-        supplier = roles["supplier?"][0]
+    if supplier is None and roles["supplier?"] + roles["counterparty"]:
+        supplier = (roles["supplier?"] + roles["counterparty"])[0]
     if supplier is None and roles["either"] and explicit_only:
         supplier = roles["either"][0]
-    explicit = roles["recipient"] + roles["either"]
+    # "un contrat avec la Grèce pour 18 Rafale": the counterparty that is not the system's
+    # origin is the buyer.
+    counterparties = [c for c in roles["counterparty"] if origin is not None and c != origin]
+    explicit = roles["recipient"] + counterparties + roles["either"]
     recipients = [c for c in explicit if c != supplier]
     recipient = recipients[0] if recipients else None
     if recipient is None and roles["recipient"]:

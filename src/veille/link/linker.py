@@ -163,6 +163,7 @@ def _mention(doc: Doc, span: Span, entity: Entity, via: str, starts: list[int]) 
         kind=entity.kind,
         via=via,
         name=entity.name,
+        country=entity.country,
     )
 
 
