@@ -532,7 +532,8 @@ def _build(
     money = value(sent)
     if money:
         fields["value"] = money
-    if system is not None:
+    if system is not None and recipient in explicit:
+        # Only a recipient the grammar named feeds the article's running story.
         family = ctx.kb_family.get(system.entity_id)
         memory[("recipient", family)] = recipient
         memory[("supplier", family)] = supplier

@@ -206,7 +206,7 @@ def _save_entities(conn: Connection, result: DocumentResult) -> None:
     wanted = {m.entity_id: m for m in result.mentions}
     have = {row[0] for row in conn.execute(select(t.entities.c.id).where(t.entities.c.id.in_(list(wanted))))}
     new = [
-        {"id": eid, "kind": m.kind, "name": m.name, "qid": None, "country": None}
+        {"id": eid, "kind": m.kind, "name": m.name, "qid": None, "country": m.country}
         for eid, m in wanted.items()
         if eid not in have
     ]
