@@ -38,6 +38,7 @@ eval: $(STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_clean.py
+	$(BIN)/python benchmarks/consolidation_report.py
 
 clean:
 	rm -rf $(VENV) demo.db* .pytest_cache

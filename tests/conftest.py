@@ -35,3 +35,14 @@ def analyse(nlp):  # type: ignore[no-untyped-def]
         return process(raw)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The seeds (when shared/ is beside the repo) and our examples, ingested once."""
+    from veille.pipeline import ingest_paths
+
+    db = str(tmp_path_factory.mktemp("corpus") / "all.db")
+    seeds = SHARED / "corpus" / "seeds"
+    ingest_paths([p for p in (seeds, EXAMPLES / "corpus") if p.is_dir()], db)
+    return db

@@ -17,11 +17,9 @@ SEEDS = SHARED / "corpus" / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed corpus not found at {SEEDS}")
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = str(tmp_path_factory.mktemp("acceptance") / "all.db")
-    ingest_paths([SEEDS, EXAMPLES / "corpus"], db)
-    return db
+@pytest.fixture
+def store(corpus_store: str) -> str:
+    return corpus_store
 
 
 def test_seeds_and_examples_ingested_twice_leave_35_documents(store: str) -> None:
