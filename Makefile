@@ -39,6 +39,7 @@ eval: $(STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_clean.py
 	$(BIN)/python benchmarks/consolidation_report.py
+	$(BIN)/python benchmarks/bench_timebank.py
 
 clean:
 	rm -rf $(VENV) demo.db* .pytest_cache

@@ -92,7 +92,7 @@ def looks_like_dateline(line: str) -> bool:
     rest = TIME_OF_DAY.sub(" ", rest)
     words = [w for w in re.findall(r"[^\W\d_]+", rest)]
     cues = {fold(w) for cue in lexicon("time")["dateline_cues"] for w in cue.split()}
-    weekdays = {fold(w) for w in lexicon("time")["weekdays"]}
+    weekdays = {fold(w) for key in ("weekdays", "weekdays_foreign") for w in lexicon("time")[key]}
     leftover = [w for w in words if fold(w) not in cues | weekdays and len(w) > 2]
     return len(leftover) <= 3
 

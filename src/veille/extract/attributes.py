@@ -24,7 +24,7 @@ def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None
     """
     best: tuple[int, int, Timex] | None = None
     for tx in ctx.timexes_in(sent):
-        if tx.type != "DATE" or tx.value is None or tx.mod in NOT_EVENT_DATES:
+        if tx.type not in {"DATE", "TIME"} or tx.value is None or tx.mod in NOT_EVENT_DATES:
             continue
         span = ctx.doc.char_span(tx.start, tx.end, alignment_mode="expand")
         if span is None:
@@ -35,7 +35,11 @@ def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None
         key = (distance, abs(span.start - trigger.i), tx)
         if best is None or key[:2] < best[:2]:
             best = key
-    return best[2].value if best else None
+    if best is None or best[2].value is None:
+        return None
+    # Facts are dated to the day at most: "tard dimanche soir" (2023-04-16TEV) dates a meeting
+    # to 2023-04-16.
+    return best[2].value.split("T")[0] if re.match(r"\d{4}-\d{2}-\d{2}T", best[2].value) else best[2].value
 
 
 @cache

@@ -56,7 +56,7 @@ def _lex() -> dict[str, dict[str, int | str]]:
     data = lexicon("time")
     return {
         k: {**data[k], **{fold(w): v for w, v in data[k].items()}}
-        for k in ("months", "weekdays", "seasons", "ordinals", "numbers")
+        for k in ("months", "weekdays", "seasons", "ordinals", "numbers", "day_parts")
     }
 
 
@@ -131,7 +131,14 @@ def _weekday(match: re.Match[str], anchor: Anchor | None) -> tuple[str, str | No
         delta = -((target - today.weekday()) % 7 or 7)
     elif rel.startswith("dernier") and delta == 0:
         delta = 7
-    return "DATE", (today - timedelta(days=delta)).isoformat(), None
+    value = (today - timedelta(days=delta)).isoformat()
+    return "DATE", value + _part_of_day(match), None
+
+
+def _part_of_day(match: re.Match[str]) -> str:
+    """TIMEX3 part-of-day suffix ("hier soir" -> "TEV") when the expression names one."""
+    part = match.groupdict().get("dp")
+    return "T" + str(_lex()["day_parts"][fold(part)]) if part else ""
 
 
 def _iso_week(d: date) -> str:
@@ -164,7 +171,9 @@ def _relative(match: re.Match[str], anchor: Anchor | None) -> tuple[str, str | N
     offsets = {"avant-hier": -2, "hier": -1, "aujourd'hui": 0, "aujourd’hui": 0, "demain": 1}
     for word, off in offsets.items():
         if fold(word) in text:
-            return "DATE", (day + timedelta(days=off)).isoformat(), None
+            return "DATE", (day + timedelta(days=off)).isoformat() + _part_of_day(match), None
+    if match.groupdict().get("dp"):  # "ce soir", "cette nuit"
+        return "TIME", day.isoformat() + _part_of_day(match), None
     return "DATE", None, None
 
 
@@ -181,12 +190,17 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
     part = r"(?P<part>fin|début|debut|mi|courant|mi-|à la fin|au début|à la mi)"
     ordinal = rf"(?P<o>{_alt(lx['ordinals'])})"
     number = rf"(?P<n>\d+|{_alt(lx['numbers'])})"
+    daypart = rf"(?P<dp>{_alt(lx['day_parts'])})"
 
     def d_(m: re.Match[str]) -> int:
         return 1 if m["d"] == "1er" else int(m["d"])
 
     def full_date(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
         return "DATE", _ymd(int(m["y"]), _month(m["m"]), d_(m)), None
+
+    def short_year_date(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        yy = int(m["yy"])
+        return "DATE", _ymd(1900 + yy if yy >= 50 else 2000 + yy, _month(m["m"]), d_(m)), None
 
     def day_month(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
         mo = _month(m["m"])
@@ -280,8 +294,12 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
     def vague(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
         return "DATE", None, None
 
-    def clock(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
-        return "TIME", None, None
+    def clock(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None] | None:
+        hours = int(m["hh"])
+        if hours > 24:
+            return None
+        # The day comes from the last dated expression before it (see tag()); "T" marks it.
+        return "TIME", f"T{hours:02d}:{int(m['mm'] or 0):02d}", None
 
     i = re.IGNORECASE
     rel = r"(?:\s+(?P<rel>derni(?:er|ère)|prochaine?|passée?))?"
@@ -293,6 +311,11 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
         (rf"\bentre\s+{month}\s+et\s+{month2}(?:\s+{year})?", month_range),
         (rf"\bdu\s+(?P<d1>[0-3]?\d|1er)\s+au\s+{day}\s+{month}(?:\s+{year})?", day_range),
         (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}\s+{year}", full_date),
+        (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}\s+(?P<yy>[0-9]{{2}})(?![\w-])", short_year_date),
+        (
+            rf"\b(?:le\s+|au\s+|du\s+)?mois\s+(?:de\s+|d['’])\s*{month}(?:\s+{year})?",
+            lambda m, a: month_year(m, a) if m["y"] else month_only(m, a),
+        ),
         (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}(?!\s*\d)", day_month),
         (
             rf"\b(?:(?:au\s+cours\s+du|au|du|le|lors\s+du|pour\s+le)\s+)?{ordinal}\s+trimestre(?:\s+(?:de\s+|de\s+l['’]année\s+)?{year})?",
@@ -300,7 +323,7 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
         ),
         (rf"\b(?:(?:au\s+cours\s+du|au|du|le)\s+)?{ordinal}\s+semestre(?:\s+(?:de\s+)?{year})?", semester),
         (
-            rf"\b(?:(?:{part})[\s-]+(?:de\s+l['’]\s*|du\s+)?|(?:au|en|à\s+l['’]|l['’]|cet|cette|d['’]|de\s+l['’])\s*){season}(?:\s+(?:de\s+)?{year}|{rel})?",
+            rf"\b(?:(?:{part})[\s-]+(?:de\s+l['’]\s*|du\s+)?|(?:au|en|à\s+l['’]|l['’]|cet|cette|de\s+l['’])\s*){season}(?:\s+(?:de\s+)?{year}|{rel})?",
             season_year,
         ),
         (rf"\b{season}\s+(?:de\s+)?{year}", season_year),
@@ -316,7 +339,7 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
             year_part,
         ),
         (
-            rf"\b(?:(?P<until>jusqu['’]à|d['’]ici)\s+)?(?:(?:tard|tôt)\s+)?(?:ce\s+|cette\s+)?{weekday}(?:\s+(?:soir|matin|après-midi|midi))?{rel}",
+            rf"\b(?:(?P<until>jusqu['’]à|d['’]ici)\s+)?(?:(?:tard|tôt)\s+)?(?:ce\s+(?:même\s+)?|cette\s+)?{weekday}(?:\s+{daypart})?{rel}",
             _weekday,
         ),
         (
@@ -324,7 +347,8 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
             _relative,
         ),
         (r"\bl['’]\s*(?:année|an)\s+(?:derni(?:er|ère)|prochaine?|passée?)", _relative),
-        (r"\b(?:avant-hier|hier|aujourd['’]hui|demain)\b", _relative),
+        (rf"\b(?:avant-hier|hier|aujourd['’]hui|demain)(?:\s+{daypart})?\b", _relative),
+        (rf"\b(?:ce|cette|cet)\s+{daypart}\b", _relative),
         (rf"\bdans\s+{number}\s+ou\s+(?P<n2>\d+|{_alt(lx['numbers'])})\s+mois", window),
         (r"\b(?:ces\s+derniers\s+(?:temps|mois|jours)|récemment|ces\s+dernières\s+(?:années|semaines))\b", vague),
         (rf"\b{number}\s+(?P<u>ans|an|années|année|mois|jours|jour|semaines|semaine)\b", duration),
@@ -332,7 +356,7 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
             rf"(?<![\w-])(?:(?P<lead>en|depuis|dès|à\s+partir\s+de|avant|d['’]ici|jusqu['’]en|de|au)\s+)?{year}(?![\w-])",
             plain_year,
         ),
-        (r"\b\d{1,2}\s*[h:]\s*\d{2}\b", clock),
+        (r"\b(?P<hh>[012]?\d)\s*(?:h|heures?|:)\s*(?P<mm>[0-5]\d)?\b(?!\s*(?:%|ans|km))", clock),
     ]
     return [(re.compile(p, i), h) for p, h in rules]
 
@@ -363,4 +387,14 @@ def tag(text: str, published: str | None = None) -> list[Timex]:
             found_text, end = found_text[:-1], end - 1
         taken.append((start, end))
         found.append(Timex(start, end, found_text, kind, value, mod))
-    return sorted(found, key=lambda t: t.start)
+    found.sort(key=lambda t: t.start)
+    # A clock time takes its day from the last day named before it, else the anchor's day.
+    day = anchor.date.isoformat() if anchor and anchor.date else None
+    dated: list[Timex] = []
+    for x in found:
+        if x.type == "TIME" and x.value and x.value.startswith("T"):
+            x = Timex(x.start, x.end, x.text, x.type, f"{day}{x.value}" if day else None, x.mod)
+        elif x.type == "DATE" and x.value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x.value[:10]):
+            day = x.value[:10]
+        dated.append(x)
+    return dated
