@@ -51,6 +51,8 @@ def _ingest(paths: list[Path], db: str) -> int:
         bar.update(task, completed=total)
     for rejection in report.rejected:
         err.print(f"[red]rejected[/red] {rejection.path}: {rejection.reason}")
+    for copy, original in report.duplicates:
+        err.print(f"[yellow]near-duplicate[/yellow] {copy} is a copy of {original}: stored, counted once")
     console.print(
         f"{len(report.processed)} processed, {len(report.unchanged)} already stored, "
         f"{len(report.rejected)} rejected -> {db}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from veille.clean import clean
+from veille.clean.dedup import DuplicateIndex, from_bytes, signature, to_bytes
 from veille.consolidate import consolidate, touched_keys
 from veille.errors import message
 from veille.extract import extract
@@ -19,7 +20,7 @@ from veille.ingest import iter_inputs, read_path
 from veille.link import family_map, link
 from veille.models import DocumentResult, RawDocument, Rejection, Sentence
 from veille.nlp import load, tag
-from veille.store import connect, known_hash, open_store, save_document, save_rejection
+from veille.store import connect, known_hash, open_store, save_document, save_rejection, stored_signatures
 
 
 def process(raw: RawDocument) -> DocumentResult | Rejection:
@@ -43,6 +44,7 @@ class IngestReport:
     processed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (copy, original)
 
 
 def ingest_paths(
@@ -54,6 +56,10 @@ def ingest_paths(
     engine = open_store(db)
     report = IngestReport()
     keys: set[tuple[str, str, str]] = set()
+    duplicates = DuplicateIndex()
+    with connect(engine) as conn:
+        for doc_id, data in stored_signatures(conn):
+            duplicates.add(doc_id, from_bytes(data))
     families = family_map()
     for path in iter_inputs(paths):
         for item in read_path(path):
@@ -75,7 +81,12 @@ def ingest_paths(
                     save_rejection(conn, result)
                 else:
                     keys |= touched_keys(conn, [item.doc_id])  # facts a new version drops
-                    save_document(conn, result, families)
+                    mh = signature(result.clean.body)
+                    original = duplicates.original_of(item.doc_id, mh)
+                    save_document(conn, result, families, to_bytes(mh), original)
+                    duplicates.add(item.doc_id, mh)
+                    if original:
+                        report.duplicates.append((item.doc_id, original))
                     report.processed.append(item.doc_id)
             if progress:
                 progress(item.doc_id)

@@ -48,11 +48,32 @@ def test_bad_file_does_not_stop_the_run_and_is_reported(tmp_path: Path, db: str)
 def test_store_has_schema_version_and_wal(db: str) -> None:
     engine = open_store(db)
     with connect(engine) as conn:
-        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1]
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2]
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     open_store(db)  # reopening migrates nothing twice
     with connect(engine) as conn:
-        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1]
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2]
+
+
+def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.executescript(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT, description TEXT);"
+        "INSERT INTO schema_version VALUES (1, '2026-01-01', 'initial schema');"
+        "CREATE TABLE documents (id TEXT PRIMARY KEY, content_hash TEXT, path TEXT, url TEXT, kind TEXT, raw_text TEXT,"
+        " body TEXT, title TEXT, published TEXT, published_precision TEXT, inferred_year INTEGER, lang TEXT, source TEXT,"
+        " author TEXT, lines TEXT, status TEXT, duplicate_of TEXT, ingested_at TEXT);"
+        "INSERT INTO documents (id, content_hash, path, kind, raw_text, body, lines, status, ingested_at)"
+        " VALUES ('old', 'h', 'old.txt', 'text', 'x', 'x', '[]', 'processed', '2026-01-01');"
+    )
+    con.commit()
+    con.close()
+    with connect(open_store(str(path))) as conn:
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2]
+        assert conn.execute(select(t.documents.c.id, t.documents.c.minhash)).all() == [("old", None)]
 
 
 def test_same_text_under_another_name_is_not_stored_again(tmp_path: Path, db: str) -> None:
@@ -61,3 +82,35 @@ def test_same_text_under_another_name_is_not_stored_again(tmp_path: Path, db: st
     (corpus / "copy.txt").write_text(ARTICLE.replace("\n\n", "\n\n\n"), encoding="utf-8")
     report = ingest_paths([corpus / "copy.txt"], db)
     assert report.unchanged == ["copy"]
+
+
+SYNDICATED = """Chars sud-coréens : premières livraisons à la Pologne
+
+Publié le 7 décembre 2022
+
+La Pologne a reçu mardi les dix premiers chars K2 commandés à la Corée du Sud, a annoncé le ministère polonais de la Défense.
+
+Le contrat exécutif, signé en août 2022, porte sur 180 chars K2 pour environ 3,4 milliards de dollars.
+
+Partager cet article
+"""
+
+
+def test_a_syndicated_copy_is_linked_to_its_original_and_counts_once(tmp_path: Path, db: str) -> None:
+    corpus = _corpus(tmp_path / "in")
+    ingest_paths([corpus / "k2.txt"], db)
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "k2-agence.txt").write_text(SYNDICATED, encoding="utf-8")
+    report = ingest_paths([tmp_path / "copy"], db)
+    assert report.duplicates == [("k2-agence", "k2")]
+    with connect(open_store(db)) as conn:
+        docs = dict(conn.execute(select(t.documents.c.id, t.documents.c.duplicate_of)).all())
+        sources = conn.execute(select(t.deals.c.n_sources).where(t.deals.c.recipient == "POL")).scalars().all()
+    assert docs == {"k2": None, "k2-agence": "k2"}  # the copy is kept, and linked
+    assert sources and max(sources) == 1
+
+
+def test_separately_written_reports_are_not_duplicates(corpus_store: str) -> None:
+    with connect(open_store(corpus_store)) as conn:
+        linked = conn.execute(select(t.documents.c.id).where(t.documents.c.duplicate_of.is_not(None))).scalars().all()
+    assert linked == []

@@ -166,7 +166,9 @@ def consolidate(conn: Connection, keys: set[DealKey] | None = None) -> int:
     Returns the number of deals written.
     """
     cols = [t.events.c[name] for name in EVENT_COLUMNS]
-    query = select(*cols).where(t.events.c.type == "ARMS_TRANSFER")
+    # A syndicated copy is no new source: its events are not counted.
+    originals = select(t.documents.c.id).where(t.documents.c.duplicate_of.is_(None))
+    query = select(*cols).where(t.events.c.type == "ARMS_TRANSFER", t.events.c.doc_id.in_(originals))
     if keys is not None:
         if not keys:
             return 0

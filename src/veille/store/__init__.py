@@ -8,6 +8,16 @@ from veille.store.database import (
     open_store,
     save_document,
     save_rejection,
+    stored_signatures,
 )
 
-__all__ = ["DEFAULT_DB", "connect", "counts", "known_hash", "open_store", "save_document", "save_rejection"]
+__all__ = [
+    "DEFAULT_DB",
+    "connect",
+    "counts",
+    "known_hash",
+    "open_store",
+    "save_document",
+    "save_rejection",
+    "stored_signatures",
+]

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from veille.errors import StoreError
@@ -34,8 +34,18 @@ def _create_all(conn: Connection) -> None:
     t.metadata.create_all(conn)
 
 
-# Ordered migrations: (version, description, function). A new schema change appends one.
-MIGRATIONS = [(1, "initial schema", _create_all)]
+def _add_minhash(conn: Connection) -> None:
+    columns = {c["name"] for c in inspect(conn).get_columns("documents")}
+    if "minhash" not in columns:
+        conn.execute(text("ALTER TABLE documents ADD COLUMN minhash BLOB"))
+
+
+# Ordered migrations: (version, description, function). A new schema change appends one; a
+# store created at any version is brought up to date when it is opened.
+MIGRATIONS = [
+    (1, "initial schema", _create_all),
+    (2, "near-duplicate signatures on documents", _add_minhash),
+]
 
 
 def engine_for(url_or_path: str) -> Engine:
@@ -105,7 +115,13 @@ def save_rejection(conn: Connection, rejection: Rejection) -> None:
         )
 
 
-def save_document(conn: Connection, result: DocumentResult, family_of: dict[str, str]) -> None:
+def save_document(
+    conn: Connection,
+    result: DocumentResult,
+    family_of: dict[str, str],
+    minhash: bytes | None = None,
+    duplicate_of: str | None = None,
+) -> None:
     """Replace everything stored for this document by ``result``."""
     clean = result.clean
     raw = clean.raw
@@ -131,6 +147,8 @@ def save_document(conn: Connection, result: DocumentResult, family_of: dict[str,
             author=clean.author,
             lines=json.dumps([asdict(v) for v in clean.lines], ensure_ascii=False),
             status="processed",
+            duplicate_of=duplicate_of,
+            minhash=minhash,
             ingested_at=_now(),
         )
     )
@@ -224,3 +242,9 @@ def counts(conn: Connection) -> dict[str, int]:
     for name in ("documents", "mentions", "events", "deals", "rejections"):
         out[name] = conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar_one()
     return out
+
+
+def stored_signatures(conn: Connection) -> list[tuple[str, bytes]]:
+    """(id, signature) of every stored document that has one."""
+    rows = conn.execute(select(t.documents.c.id, t.documents.c.minhash).where(t.documents.c.minhash.is_not(None)))
+    return [(r[0], r[1]) for r in rows]

@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -45,6 +46,7 @@ documents = Table(
     Column("lines", Text, nullable=False),  # JSON: per raw line, label and reason
     Column("status", String(16), nullable=False),  # processed | duplicate
     Column("duplicate_of", String),
+    Column("minhash", LargeBinary),  # near-duplicate signature (clean.dedup), since schema v2
     Column("ingested_at", String, nullable=False),
 )
 
