@@ -35,7 +35,8 @@ def extract(doc: Doc, mentions: list[Mention], timexes: list[Timex], published: 
         if m.kind == "system":
             ctx.kb_origin[m.entity_id] = entity.country if entity else None
             ctx.kb_family[m.entity_id] = str(entity.attrs.get("family", m.name)) if entity else m.name
-        elif m.kind == "person":
+        elif m.kind in {"person", "organization"}:
+            # The state a person or a state agency acts for (an "EDD" purchase is China's).
             ctx.person_country[m.entity_id] = entity.country if entity else None
         elif m.kind == "place" and entity is not None:
             ctx.place_names[m.entity_id] = entity.name

@@ -17,6 +17,7 @@ from spacy.tokens import Span, Token
 
 from veille.extract.attributes import attribution, quantity, value, when
 from veille.extract.context import (
+    NON_PARTY_MARKERS,
     DocContext,
     attached,
     case_marker,
@@ -24,6 +25,7 @@ from veille.extract.context import (
     dominates,
     lemma,
     patterns,
+    phrase_marker,
     phrase_tokens,
     subject_of,
     tree_distance,
@@ -306,8 +308,10 @@ def _referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger
     definite = any(
         fold(c.text) in {"le", "la", "l'", "l’", "ce", "cet", "cette"} for c in trig.token.children if c.dep_ == "det"
     )
+    if trig.token.pos_ == "NOUN" and "Plur" in trig.token.morph.get("Number") and not _anaphoric(trig):
+        return None  # "les futurs contrats", "des livraisons d'armes": a general statement
     deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
-    if not (_anaphoric(trig) or deal_noun or _generic_object(trig)):
+    if not (_anaphoric(trig) or deal_noun or _counted_or_definite_generic(trig)):
         return None
     previous = memory.get("last_system")
     if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
@@ -348,6 +352,24 @@ def _order(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | None
     if not candidates:
         return None
     return min(candidates, key=lambda c: tree_distance(c[0], anchor))[1]
+
+
+def _counted_or_definite_generic(trig: Trigger) -> bool:
+    """Whether an unnamed weapon noun points at a known system.
+
+    "36 avions", "ces appareils", "les systèmes" do; "des armes", which is any weapon, does not.
+    """
+    generic = _generic()
+    head = clause_head(trig.token)
+    tokens = list(trig.token.subtree) + [t for t in head.subtree if clause_head(t).i == head.i]
+    for t in tokens:
+        if fold(lemma(t)) in generic:
+            for c in t.children:
+                if c.dep_ == "nummod" or (
+                    c.dep_ == "det" and fold(c.text) in {"ces", "les", "ce", "cette", "ses", "leurs", "son", "sa"}
+                ):
+                    return True
+    return False
 
 
 def _in_subject(token: Token) -> bool:
@@ -410,7 +432,7 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 role = _role_of(ctx, token, trig)
                 if role:
                     roles[role].append(mention.entity_id)
-            for mention, token in persons:
+            for mention, token in persons + ctx.mention_tokens(sent, "organization"):
                 country = ctx.person_country.get(mention.entity_id)
                 role = _role_of(ctx, token, trig)
                 if country and role:
@@ -463,6 +485,7 @@ def _build(
             if m.entity_id != supplier
             and m.via != "location"
             and (case_marker(t) is None or attached(t, trig.token))
+            and phrase_marker(t) not in NON_PARTY_MARKERS
             # "malgré la menace américaine": a demonym qualifying an unrelated noun is no party.
             and not (m.via == "demonym" and t.dep_ == "amod" and not attached(t, trig.token) and not _in_subject(t))
             # "ce contrat a irrité Washington": the object of another verb is no party.

@@ -149,7 +149,11 @@ def subject_of(verb: Token) -> Token | None:
         if node.dep_ == "xcomp" and node.head.i != node.i:
             # Object control: in "accusent Téhéran d'avoir fourni", the one who supplies is
             # the object of "accuser", not its subject.
-            controller = [c for c in node.head.children if c.dep_ == "obj" and c.i < node.i]
+            controller = [
+                c
+                for c in node.head.children
+                if c.i < node.i and (c.dep_ in {"obj", "iobj"} or (c.dep_ == "obl:arg" and case_marker(c) == "a"))
+            ]
             if controller:
                 return controller[0]
             node = node.head
@@ -193,3 +197,15 @@ def attached(token: Token, trigger: Token, steps: int = 5) -> bool:
         if strict and participle:
             return False
     return False
+
+
+# Prepositions that put a state outside the fact ("malgré la menace américaine").
+NON_PARTY_MARKERS = {"malgre", "contre", "face", "sans", "selon", "envers"}
+
+
+def phrase_marker(token: Token) -> str | None:
+    """The preposition of the noun phrase a demonym or name belongs to."""
+    node = token
+    while case_marker(node) is None and node.dep_ in {"amod", "appos", "flat:name", "flat"} and node.head.i != node.i:
+        node = node.head
+    return case_marker(node)
