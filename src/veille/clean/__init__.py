@@ -28,7 +28,9 @@ def _stated(value: str | None) -> tuple[str, str] | None:
 
 def clean(raw: RawDocument) -> CleanDocument:
     """Separate body from furniture and read the article's metadata."""
-    text = ftfy.fix_text(raw.text)
+    # Repair mojibake but keep the page's own quotes and apostrophes: the body must stay a
+    # faithful copy of the article's lines (evidence is quoted from it).
+    text = ftfy.fix_text(raw.text, uncurl_quotes=False)
     title, source, author = raw.title, None, None
     published = _stated(raw.published)
     if raw.kind == "html":

@@ -157,7 +157,8 @@ def classify_lines(text: str, known_title: str | None = None) -> LineClassificat
             value = match["v"]
             precision = {4: "year", 7: "month", 10: "day"}[len(value)]
             published = (value, precision)
-            line.text = line.text[match.end() :].strip()
+            # The prefix stays in the body: the line is the article's first line, and the body
+            # must keep it whole to stay a faithful copy (extractors ignore "date 2021-06").
             break
     for line in lines:
         line.text = strip_glued_credit(line.text)

@@ -378,4 +378,8 @@ def _load_kb(kb_dir: Path) -> KnowledgeBase:
         for s in surfaces
     ]
     cleaned = [s for s in cleaned if s.text and fold(s.text) not in ambiguous]
+    # Pages write apostrophes both ways ("Côte d'Ivoire", "Côte d’Ivoire").
+    cleaned += [
+        Surface(s.text.replace("'", "’"), s.entity_id, s.via, s.case_sensitive) for s in cleaned if "'" in s.text
+    ]
     return KnowledgeBase(entities, cleaned, ambiguous)
