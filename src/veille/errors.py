@@ -24,6 +24,10 @@ MESSAGES: dict[str, str] = {
     "E107": "HTML holds no extractable article text",
     "E108": "cannot read the file ({detail})",
     "E109": "document has no body text after cleaning",
+    "E110": "unsafe XML refused ({detail})",
+    "E111": "feed holds no entries ({detail})",
+    "E112": "unreadable WARC archive ({detail})",
+    "E113": "feed entry {entry} has no text",
     "E201": "{file}:{line}: field '{field}': {detail}",
     "E301": "cannot open the store ({detail})",
 }

@@ -16,6 +16,10 @@ from veille.models import RawDocument, Rejection
 # 2 MB; a bigger file is a dump or a mistake, and the parse of it would block a worker for minutes.
 MAX_BYTES = 5_000_000
 FRENCH_ACCENTS = set("éèêëàâäîïôöûüùçœæÉÈÊËÀÂÎÏÔÛÙÇŒÆ«»’“”–—…°€")
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}
+WARC_SUFFIXES = {".warc", ".gz"}
+# A WARC archive holds many pages: its own limit, each page still within MAX_BYTES.
+MAX_ARCHIVE_BYTES = 500_000_000
 TEXT_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 # Magic numbers of formats people drop into a news folder by mistake.
@@ -38,12 +42,12 @@ def content_hash(text: str) -> str:
 
 def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Expand files and folders (recursively, sorted) into the files ingest knows."""
-    known = set(TEXT_SUFFIXES) | JSONL_SUFFIXES
+    known = set(TEXT_SUFFIXES) | JSONL_SUFFIXES | FEED_SUFFIXES | {".warc"}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in known:
+                if child.is_file() and (child.suffix.lower() in known or child.name.lower().endswith(".warc.gz")):
                     yield child
         else:
             yield path
@@ -93,6 +97,9 @@ def read_path(path: Path) -> Iterator[RawDocument | Rejection]:
     """Yield the documents a file holds, or one Rejection per unreadable file or line."""
     name = str(path)
     suffix = path.suffix.lower()
+    if suffix in FEED_SUFFIXES or name.lower().endswith((".warc", ".warc.gz")):
+        yield from _read_container(path, suffix)
+        return
     if suffix not in TEXT_SUFFIXES and suffix not in JSONL_SUFFIXES:
         yield Rejection(name, "E105", message("E105", detail=f"suffix '{suffix or '(none)'}'"))
         return
@@ -140,3 +147,25 @@ def _read_jsonl(path: Path, text: str) -> Iterator[RawDocument | Rejection]:
         doc_id = str(record.get("id") or f"{path.stem}-{number}")
         meta = {k: str(record[k]) for k in ("url", "title", "published") if record.get(k)}
         yield _raw(doc_id, where, body, kind, **meta)
+
+
+def _read_container(path: Path, suffix: str) -> Iterator[RawDocument | Rejection]:
+    """Feeds and WARC archives: many documents per file (see :mod:`veille.ingest.feeds`)."""
+    from veille.ingest.feeds import read_feed, read_warc
+
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        limit = MAX_BYTES if suffix in FEED_SUFFIXES else MAX_ARCHIVE_BYTES
+        if size == 0:
+            raise IngestError("E101")
+        if size > limit:
+            raise IngestError("E102", limit=limit)
+        data = path.read_bytes()
+    except IngestError as err:
+        yield Rejection(name, err.code, str(err))
+        return
+    except OSError as err:
+        yield Rejection(name, "E108", message("E108", detail=err.strerror or str(err)))
+        return
+    yield from (read_feed(path, data) if suffix in FEED_SUFFIXES else read_warc(path, data))
