@@ -19,7 +19,7 @@ from veille.extract import extract
 from veille.ingest import iter_inputs, read_path
 from veille.link import family_map, link
 from veille.models import DocumentResult, RawDocument, Rejection, Sentence
-from veille.nlp import load, tag
+from veille.nlp import load, parse, tag
 from veille.store import connect, known_hash, open_store, save_document, save_rejection, stored_signatures
 
 
@@ -29,7 +29,7 @@ def process(raw: RawDocument) -> DocumentResult | Rejection:
     if not cleaned.body.strip():
         return Rejection(raw.path, "E109", message("E109"))
     nlp = load()
-    doc = nlp(cleaned.body)
+    doc = parse(cleaned.body)
     sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text.strip()) for i, s in enumerate(doc.sents))
     timexes = tag(cleaned.body, cleaned.published)
     mentions = link(doc, nlp, cleaned.published, cleaned.inferred_year)

@@ -8,9 +8,12 @@ sentence starts that are already set.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import spacy
+from spacy.attrs import NORM, ORTH
+from spacy.lang.fr.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -69,6 +72,51 @@ def load() -> Language:
     return nlp
 
 
+GLUED = re.compile(r"(?<![\w'’])(?P<pre>qu|[ldnsjmtc])(?P<rest>[aeiouyhàâéèêëîïôûùAEIOUYHÀÂÉÈÊÎÔÛ][\w-]{2,})(?![\w'’])")
+
+
+@cache
+def _lexicon() -> tuple[object, object, frozenset[str]]:
+    lemmatizer = load().get_pipe("lemmatizer")
+    lookups = lemmatizer.lookups  # type: ignore[attr-defined]
+    return lookups.get_table("lemma_lookup"), lookups.get_table("lemma_index"), frozenset(STOP_WORDS)
+
+
+def known_word(word: str) -> bool:
+    """Whether the French lexicon shipped with the model knows the word.
+
+    That is the lemmatizer's 216,000 forms, plus spaCy's French stop words.
+    """
+    lookup, index, stops = _lexicon()
+    w = word.lower()
+    return w in stops or w in lookup or any(w in index.get(pos, []) for pos in ("noun", "verb", "adj", "adv"))  # type: ignore[operator, attr-defined]
+
+
+def repair_apostrophes(text: str) -> int:
+    """Teach the tokenizer the words of ``text`` that lost their apostrophe.
+
+    Scraping often drops the apostrophe ("lachat", "dautres", "quil"). A word the lexicon does
+    not know, whose tail after an elided article or pronoun it knows (or that is a capitalised
+    name: "lOTAN"), is split into two tokens for the parser; the body text itself is left as
+    the page wrote it. Returns the number of new splits.
+    """
+    nlp = load()
+    added = 0
+    for match in GLUED.finditer(text):
+        word, pre, rest = match[0], match["pre"], match["rest"]
+        if word in _SPLIT or known_word(word):
+            continue
+        if rest[0].isupper() or known_word(rest):
+            nlp.tokenizer.add_special_case(word, [{ORTH: pre, NORM: pre + "'"}, {ORTH: rest}])
+            _SPLIT.add(word)
+            added += 1
+    return added
+
+
+_SPLIT: set[str] = set()
+
+
 def parse(text: str) -> Doc:
-    """Parse one body."""
+    """Parse one body, after repairing lost apostrophes."""
+    repair_apostrophes(text)
     return load()(text)
