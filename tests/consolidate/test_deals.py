@@ -118,3 +118,20 @@ def test_exports_read_back(corpus_store: str) -> None:
     ):
         assert key in deals[0]
     assert json.loads(rows[0]["stages"])
+
+
+def test_story_merges_one_meeting_reported_twice_but_not_two_exercises() -> None:
+    from veille.consolidate.story import _same_occasion
+
+    meeting = {"type": "MEETING", "fields": {"participants": ["Vladimir Putin", "Narendra Modi"]}, "when": "2021-12-06"}
+    again = {"type": "MEETING", "fields": {"participants": ["Narendra Modi", "Vladimir Putin"]}, "when": None}
+    arctic = {
+        "type": "EXERCISE",
+        "fields": {"participants": ["CHN", "RUS"], "location": "Arctic Ocean"},
+        "when": "2024-10",
+    }
+    alaska = {"type": "EXERCISE", "fields": {"participants": ["CHN", "RUS"], "location": "Alaska"}, "when": "2024-10"}
+    later = dict(meeting, when="2023-05-02")
+    assert _same_occasion(meeting, again)
+    assert not _same_occasion(arctic, alaska)
+    assert not _same_occasion(meeting, later)

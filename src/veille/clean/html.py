@@ -29,6 +29,8 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
         include_comments=False,
         include_tables=False,
         favor_precision=True,
+        # Only a date the page states: a year in the body ("depuis 2007") is not a publication date.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if document is None:
         return HtmlExtraction(None, None, None, None, None, url)

@@ -31,8 +31,11 @@ def _same_occasion(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return False
     pa = set(a["fields"].get("participants") or [])
     pb = set(b["fields"].get("participants") or [])
-    if not pa or len(pa & pb) * 2 < min(len(pa), len(pb)) * 2:
+    if not pa or not pb or len(pa & pb) * 2 < min(len(pa), len(pb)):
         return False
+    la, lb = a["fields"].get("location"), b["fields"].get("location")
+    if a["type"] == "EXERCISE" and la and lb and la != lb:
+        return False  # two drills of the same navies in two seas are two exercises
     wa, wb = a["when"], b["when"]
     if not wa or not wb:
         return True
