@@ -139,3 +139,14 @@ def test_unknown_organisation_gets_a_stable_local_id(nlp) -> None:  # type: igno
         if m.kind == "organization"
     ]
     assert a and b and a[0].entity_id == b[0].entity_id and a[0].entity_id.startswith("org:local:")
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("La patrouille aérienne sino-russe a survolé la mer du Japon.", {"CHN", "RUS"}),
+        ("Les manœuvres franco-indiennes ont débuté.", {"FRA", "IND"}),
+    ],
+)
+def test_compound_adjectives_name_both_states(nlp, text: str, states: set[str]) -> None:  # type: ignore[no-untyped-def]
+    assert set(_names(_mentions(nlp, text), "country")) == states

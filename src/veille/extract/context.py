@@ -66,18 +66,18 @@ class DocContext:
         )
 
     def mention_tokens(self, sent: Span, kind: str) -> list[tuple[Mention, Token]]:
-        """Mentions of ``kind`` in the sentence, each with its syntactic head token."""
-        seen: dict[tuple[int, int], tuple[Mention, Token]] = {}
-        for t in sent:
-            m = self.by_token.get(t.i)
-            if m is None or m.kind != kind:
+        """Mentions of ``kind`` in the sentence, each with its syntactic head token.
+
+        Two mentions may share a token ("sino-russe" names two states).
+        """
+        out = []
+        for m in self.mentions:
+            if m.kind != kind or not (sent.start_char <= m.start < sent.end_char):
                 continue
-            key = (m.start, m.end)
-            head = seen.get(key)
-            # Keep the token of the span whose head is outside the span: the span's root.
-            if head is None or not (m.start <= t.head.idx < m.end):
-                seen[key] = (m, t)
-        return list(seen.values())
+            span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None:
+                out.append((m, span.root))
+        return out
 
     def timexes_in(self, sent: Span) -> list[Timex]:
         """Time expressions inside the sentence."""

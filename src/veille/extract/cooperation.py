@@ -150,8 +150,8 @@ def extract_exercises(ctx: DocContext) -> list[Event]:
             for c in ctx.salient_countries[:2]:
                 if c not in states:
                     states.append(c)
-        if not states:
-            continue
+        if not states or (len(states) == 1 and not runs_it):
+            continue  # "tenu à l'écart de l'exercice": named, but not taking part
         fields = {"participants": states, "location": _location(ctx, sent, trig)}
         events.append(_event("EXERCISE", fields, ctx, trig, sent, index))
     return events

@@ -145,6 +145,7 @@ def link(doc: Doc, nlp: Language, published: str | None, inferred_year: int | No
 
     taken = {i for span, _, _ in found for i in range(span.start, span.end)}
     mentions = [_mention(doc, span, entity, surface.via, starts) for span, surface, entity in found]
+    mentions += _compound_demonyms(doc, kb, taken, starts)
     mentions += _roles(doc, kb, taken, mentions, published, inferred_year, starts)
     mentions += _system_codes(doc, taken, starts)
     mentions += _ner_people(doc, kb, taken, starts)
@@ -272,6 +273,47 @@ def _resolve_role(
         p for p in candidates if any(r.role in wanted and r.country == country and r.held_on(day) for r in p.roles)
     ]
     return holding[0] if len(holding) == 1 else None
+
+
+@cache
+def _compound_parts() -> tuple[dict[str, str], dict[str, str]]:
+    kb = load_kb()
+    prefixes = {fold(s.text): s.entity_id for s in kb.surfaces if s.via == "prefix"}
+    demonyms = {fold(s.text): s.entity_id for s in kb.surfaces if s.via == "demonym"}
+    return prefixes, demonyms
+
+
+def _compound_demonyms(doc: Doc, kb: KnowledgeBase, taken: set[int], starts: list[int]) -> list[Mention]:
+    """Both states of a compound adjective: "sino-russe", "indo-américain", "franco-indien"."""
+    prefixes, demonyms = _compound_parts()
+    out = []
+    for token in doc:
+        if token.i in taken or "-" not in token.text:
+            continue
+        parts = token.text.split("-")
+        if len(parts) < 2 or fold(parts[-1]) not in demonyms or not all(fold(p) in prefixes for p in parts[:-1]):
+            continue
+        offset = token.idx
+        for i, part in enumerate(parts):
+            iso = demonyms[fold(part)] if i == len(parts) - 1 else prefixes[fold(part)]
+            entity = kb.get(iso)
+            if entity is not None:
+                out.append(
+                    Mention(
+                        offset,
+                        offset + len(part),
+                        part,
+                        _sentence_of(doc, token.i, starts),
+                        iso,
+                        "country",
+                        "demonym",
+                        iso,
+                        iso,
+                    )
+                )
+            offset += len(part) + 1
+        taken.add(token.i)
+    return out
 
 
 def _system_codes(doc: Doc, taken: set[int], starts: list[int]) -> list[Mention]:
