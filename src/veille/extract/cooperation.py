@@ -164,7 +164,11 @@ def _sanction_sides(ctx: DocContext, sent: Span, trig: Token) -> tuple[str | Non
     "les sanctions de X contre Y" / "Y s'expose à des sanctions (de X)".
     """
     imposing, suffering = _words("sanction_imposing_verbs"), _words("sanction_suffering_verbs")
-    people = [(ctx.person_country.get(m.entity_id), tok) for m, tok in ctx.mention_tokens(sent, "person")]
+    # People and state bodies stand for their state ("le général Li", "la SSB", "l'EDD").
+    people = [
+        (ctx.person_country.get(m.entity_id), tok)
+        for m, tok in ctx.mention_tokens(sent, "person") + ctx.mention_tokens(sent, "organization")
+    ]
     sides = [(m.entity_id, tok) for m, tok in ctx.mention_tokens(sent, "country") if m.via != "location"]
     sides += [(c, tok) for c, tok in people if c]
     imposer = target = None
@@ -205,8 +209,9 @@ def _sanction_sides(ctx: DocContext, sent: Span, trig: Token) -> tuple[str | Non
                 r = "target"
             elif trig.pos_ == "VERB" or verb in imposing:
                 r = "imposer"
-        if r is None and tok.dep_ in {"obj", "iobj"} and tok.head.i == head.i:
-            r = "target"
+        phrase = tok.head if tok.dep_ in {"amod", "appos", "flat:name"} and tok.head.i != tok.i else tok
+        if r is None and phrase.dep_ in {"obj", "iobj"} and phrase.head.i == head.i:
+            r = "target"  # "Washington sanctionne l'armée chinoise"
         if r == "imposer" and imposer is None:
             imposer = iso
         elif r == "target" and target is None:
