@@ -90,11 +90,18 @@ def looks_like_dateline(line: str) -> bool:
         return False
     rest = stripped[: hit[2][0]] + stripped[hit[2][1] :]
     rest = TIME_OF_DAY.sub(" ", rest)
-    words = [w for w in re.findall(r"[^\W\d_]+", rest)]
-    cues = {fold(w) for cue in lexicon("time")["dateline_cues"] for w in cue.split()}
-    weekdays = {fold(w) for key in ("weekdays", "weekdays_foreign") for w in lexicon("time")[key]}
-    leftover = [w for w in words if fold(w) not in cues | weekdays and len(w) > 2]
+    words = re.findall(r"[^\W\d_]+", rest)
+    leftover = [w for w in words if fold(w) not in _dateline_words() and len(w) > 2]
     return len(leftover) <= 3
+
+
+@cache
+def _dateline_words() -> frozenset[str]:
+    """Words a dateline may hold besides the date: cues ("mis à jour le") and weekdays."""
+    time_words = lexicon("time")
+    cues = {fold(w) for cue in time_words["dateline_cues"] for w in cue.split()}
+    weekdays = {fold(w) for key in ("weekdays", "weekdays_foreign") for w in time_words[key]}
+    return frozenset(cues | weekdays)
 
 
 def date_from_url(url: str | None) -> tuple[str, str] | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from veille.clean.dates import METADATA_PREFIX, find_date, looks_like_dateline
 from veille.clean.language import detect
@@ -85,13 +85,18 @@ def strip_glued_credit(text: str) -> str:
     return _glued_credit().sub("", text).rstrip()
 
 
+@lru_cache(maxsize=4096)  # the lines of the page at hand, without growing with the corpus
+def _folded(text: str) -> str:
+    return fold(text)
+
+
 def _starts(text: str, key: str) -> bool:
-    folded = fold(text)
+    folded = _folded(text)
     return any(folded.startswith(cue) for cue in _cues()[key])
 
 
 def _contains(text: str, key: str) -> bool:
-    folded = fold(text)
+    folded = _folded(text)
     return any(cue in folded for cue in _cues()[key])
 
 
