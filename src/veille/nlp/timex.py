@@ -256,6 +256,9 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
         y = m["y"] or (str(a.year) if a else None)
         return "DATE", y, part_mod(m) or ("END" if "fin" in fold(m[0]) else None)
 
+    def year_range(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        return "DATE", f"{m['y']}/{m['y2']}", None
+
     def plain_year(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
         lead = fold(m["lead"] or "")
         mod = "ON_OR_AFTER" if lead in {"depuis", "des", "a partir de"} else None
@@ -310,6 +313,10 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
         ),
         (rf"\bentre\s+{month}\s+et\s+{month2}(?:\s+{year})?", month_range),
         (rf"\bdu\s+(?P<d1>[0-3]?\d|1er)\s+au\s+{day}\s+{month}(?:\s+{year})?", day_range),
+        (
+            r"(?<![\w-])(?:(?:en|de|pour|sur)\s+)?(?:la\s+période\s+)?(?P<y>(?:19|20)\d\d)\s*[-–]\s*(?P<y2>(?:19|20)\d\d)(?![\w-])",
+            year_range,
+        ),
         (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}\s+{year}", full_date),
         (rf"\b(?:le\s+)?(?:{weekday}\s+)?{day}\s+{month}\s+(?P<yy>[0-9]{{2}})(?![\w-])", short_year_date),
         (
