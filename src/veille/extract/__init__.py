@@ -7,6 +7,7 @@ one fact is one event with all its evidence sentences.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.tokens import Doc
@@ -46,4 +47,32 @@ def extract(doc: Doc, mentions: list[Mention], timexes: list[Timex], published: 
     events += extract_exercises(ctx)
     events += extract_sanctions(ctx)
     events += extract_agreements(ctx)
-    return merge_events(events)
+    merged = merge_events(events)
+    _date_from_paragraph(ctx, merged)
+    return merged
+
+
+def _date_from_paragraph(ctx: DocContext, events: list[Event]) -> None:
+    """Date an undated, established fact by the paragraph it is told in.
+
+    News tells one occasion per paragraph: "Le 25 novembre, lors de la visite de Macron à
+    Zagreb, … Le président s'est entretenu avec Plenković." The last day named earlier in the
+    same paragraph dates the meeting. Planned and hedged facts keep no date: their date is
+    rarely the occasion's.
+    """
+    text = ctx.doc.text
+    for event in events:
+        if event.when is not None or event.modality != "ASSERTED":
+            continue
+        first = ctx.sentences[event.sentences[0]]
+        paragraph_start = text.rfind("\n\n", 0, first.start_char) + 1
+        earlier = [
+            x
+            for x in ctx.timexes
+            if paragraph_start <= x.start < first.start_char
+            and x.value
+            and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x.value[:10])
+            and x.mod is None
+        ]
+        if earlier:
+            event.when = earlier[-1].value[:10]
