@@ -103,18 +103,14 @@ def read_path(path: Path) -> Iterator[RawDocument | Rejection]:
     if suffix not in TEXT_SUFFIXES and suffix not in JSONL_SUFFIXES:
         yield Rejection(name, "E105", message("E105", detail=f"suffix '{suffix or '(none)'}'"))
         return
+    data = _read_bytes(path, MAX_BYTES)
+    if isinstance(data, Rejection):
+        yield data
+        return
     try:
-        size = path.stat().st_size
-        if size == 0:
-            raise IngestError("E101")
-        if size > MAX_BYTES:
-            raise IngestError("E102", limit=MAX_BYTES)
-        text = decode(path.read_bytes())
+        text = decode(data)
     except IngestError as err:
         yield Rejection(name, err.code, str(err))
-        return
-    except OSError as err:
-        yield Rejection(name, "E108", message("E108", detail=err.strerror or str(err)))
         return
     if not text.strip():
         yield Rejection(name, "E101", message("E101"))
@@ -123,6 +119,22 @@ def read_path(path: Path) -> Iterator[RawDocument | Rejection]:
         yield from _read_jsonl(path, text)
     else:
         yield _raw(path.stem, name, text, TEXT_SUFFIXES[suffix])
+
+
+def _read_bytes(path: Path, limit: int) -> bytes | Rejection:
+    """The file's bytes, or the reason it cannot be read (empty, too large, unreadable)."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise IngestError("E101")
+        if size > limit:
+            raise IngestError("E102", limit=limit)
+        return path.read_bytes()
+    except IngestError as err:
+        return Rejection(name, err.code, str(err))
+    except OSError as err:
+        return Rejection(name, "E108", message("E108", detail=err.strerror or str(err)))
 
 
 def _read_jsonl(path: Path, text: str) -> Iterator[RawDocument | Rejection]:
@@ -153,19 +165,8 @@ def _read_container(path: Path, suffix: str) -> Iterator[RawDocument | Rejection
     """Feeds and WARC archives: many documents per file (see :mod:`veille.ingest.feeds`)."""
     from veille.ingest.feeds import read_feed, read_warc
 
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        limit = MAX_BYTES if suffix in FEED_SUFFIXES else MAX_ARCHIVE_BYTES
-        if size == 0:
-            raise IngestError("E101")
-        if size > limit:
-            raise IngestError("E102", limit=limit)
-        data = path.read_bytes()
-    except IngestError as err:
-        yield Rejection(name, err.code, str(err))
-        return
-    except OSError as err:
-        yield Rejection(name, "E108", message("E108", detail=err.strerror or str(err)))
+    data = _read_bytes(path, MAX_BYTES if suffix in FEED_SUFFIXES else MAX_ARCHIVE_BYTES)
+    if isinstance(data, Rejection):
+        yield data
         return
     yield from (read_feed(path, data) if suffix in FEED_SUFFIXES else read_warc(path, data))
