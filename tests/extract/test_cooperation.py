@@ -58,3 +58,12 @@ def test_cooperation_pledge_is_an_agreement(analyse) -> None:  # type: ignore[no
     )
     assert set(a.fields["parties"]) == {"CHN", "RUS"}
     assert a.fields["subject"] == "military cooperation"
+
+
+def test_the_two_presidents_are_the_two_states_heads(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Vladimir Poutine a salué l'exercice commun avec la Biélorussie. Alexandre Loukachenko y voit un signal. "
+        "La veille, les deux présidents se sont rencontrés à Moscou pour parler de la Russie et de la Biélorussie."
+    )
+    meetings = _events(analyse, text, "MEETING", "2021-09-12")
+    assert any(set(m.fields["participants"]) == {"Vladimir Putin", "Alexander Lukashenko"} for m in meetings)

@@ -47,6 +47,7 @@ class DocContext:
     kb_family: dict[str, str] = field(default_factory=dict)
     person_country: dict[str, str | None] = field(default_factory=dict)
     place_names: dict[str, str] = field(default_factory=dict)
+    person_roles: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sentences: list[Span] = list(self.doc.sents)

@@ -108,6 +108,32 @@ def _own_phrase(ctx: DocContext, sent: Span, trig: Token, kind: str) -> list[Men
     return [m for m, tok in ctx.mention_tokens(sent, kind) if tok.i in zone]
 
 
+def _pair_by_description(ctx: DocContext, sent: Span) -> list[Mention]:
+    """The people a pair description stands for.
+
+    In "les deux présidents se sont rencontrés", the two main states' holders of that post
+    named elsewhere in the article.
+    """
+    text = fold(sent.text)
+    wanted = [
+        role for words, role in patterns("triggers")["pair_descriptions"].items() if f"deux {fold(words)}" in text
+    ]
+    if not wanted or len(ctx.salient_countries) < 2:
+        return []
+    out = []
+    for country in ctx.salient_countries[:2]:
+        holders = [
+            m
+            for m in ctx.mentions
+            if m.kind == "person"
+            and ctx.person_country.get(m.entity_id) == country
+            and wanted[0] in ctx.person_roles.get(m.entity_id, set())
+        ]
+        if holders:
+            out.append(holders[0])
+    return out if len(out) == 2 else []
+
+
 def extract_meetings(ctx: DocContext) -> list[Event]:
     """Meetings between named people; a visit may have a single named visitor."""
     events = []
@@ -117,6 +143,8 @@ def extract_meetings(ctx: DocContext) -> list[Event]:
             for mention in _participants(ctx, sent, trig, "person", relative=True):
                 if mention.name not in [p.name for p in people]:
                     people.append(mention)
+            if len(people) < 2:
+                people += [p for p in _pair_by_description(ctx, sent) if p.name not in {q.name for q in people}]
             is_visit = fold(lemma(trig)) in {"visite", "visiter"}
             if len(people) >= 2 or (people and is_visit):
                 fields = {"participants": [p.name for p in people], "location": _location(ctx, sent, trig)}
