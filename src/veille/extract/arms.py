@@ -9,7 +9,6 @@ then from the system's origin in the KB, then from the document's previous facts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -22,7 +21,6 @@ from veille.extract.context import (
     attached,
     case_marker,
     clause_head,
-    dominates,
     lemma,
     patterns,
     phrase_marker,
@@ -31,110 +29,10 @@ from veille.extract.context import (
     tree_distance,
 )
 from veille.extract.modality import modality
+from veille.extract.reference import anaphoric, generic_object, generic_words, order_of, referent
+from veille.extract.triggers import SentenceTriggers, Trigger, find_triggers
 from veille.models import Event, Mention
 from veille.resources import fold
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """A trigger token with its lexicon entry."""
-
-    token: Token
-    stage: str
-    weight: int
-    agent: str | None
-    by: str | None
-    entry: dict[str, Any]
-
-
-@cache
-def _lexicon() -> dict[str, dict[str, Any]]:
-    return {fold(k): v for k, v in patterns("triggers")["arms_transfer"].items()}
-
-
-@cache
-def _generic() -> set[str]:
-    return {fold(w) for w in patterns("triggers")["generic_arms"]}
-
-
-@dataclass(frozen=True)
-class SentenceTriggers:
-    """Triggers of one sentence: all found, those kept, and who speaks for an absorbed one."""
-
-    found: list[Trigger]
-    kept: list[Trigger]
-    owner: dict[int, Trigger]
-
-
-def find_triggers(sent: Span) -> SentenceTriggers:
-    """Arms-transfer triggers of a sentence, after heavier governors absorbed lighter ones."""
-    lex = _lexicon()
-    found = []
-    for token in sent:
-        entry = lex.get(fold(lemma(token))) or lex.get(fold(token.text))
-        if entry is None or token.pos_ not in {"VERB", "NOUN", "ADJ", "AUX"}:
-            continue
-        nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
-        following = fold(lemma(nxt)) if nxt is not None else ""
-        if following in {fold(w) for w in entry.get("not_followed_by", [])}:
-            continue
-        if entry.get("requires_next") and following not in {fold(w) for w in entry["requires_next"]}:
-            continue
-        if entry.get("requires_xcomp") and not any(c.dep_ == "xcomp" for c in token.children):
-            continue
-        found.append(Trigger(token, entry["stage"], entry["weight"], entry.get("agent"), entry.get("by"), entry))
-    kept = []
-    owner: dict[int, Trigger] = {}
-    for t in found:
-        # Only a trigger of another stage absorbs: two purchase words of one sentence may be two
-        # purchases ("le premier pays à acheter le S-400 (l'Iran a acheté le S-300)").
-        above = [
-            o
-            for o in found
-            if o is not t
-            and o.stage != t.stage
-            and dominates(o.token, t.token)
-            and o.weight >= t.weight
-            and t.stage in o.entry.get("absorbs_only", [t.stage])
-        ]
-        # "restait en négociations avec la Russie à propos d'un deuxième achat": a purchase
-        # noun beside another stage in the same clause is that stage's topic.
-        if t.stage == "CONTRACT" and t.token.pos_ == "NOUN":
-            above += [
-                o
-                for o in found
-                if o.stage != "CONTRACT" and o.weight >= t.weight and clause_head(o.token).i == clause_head(t.token).i
-            ]
-        # A light verb gives way to the heavier noun it governs ("a reçu le paiement"), not to
-        # a participle qualifying its object ("a reçu les chars commandés à Séoul").
-        below = [
-            o
-            for o in found
-            if o is not t
-            and o.stage != t.stage
-            and o.token.head.i == t.token.i
-            and o.token.pos_ == "NOUN"
-            and o.weight > t.weight
-        ]
-        if above:
-            owner[t.token.i] = above[0]
-        elif below:
-            owner[t.token.i] = below[0]
-        else:
-            kept.append(t)
-            owner[t.token.i] = t
-    # "a approuvé la vente" is an offer; "a approuvé" alone is nothing.
-    kept = [
-        k
-        for k in kept
-        if not k.entry.get("only_with")
-        or any(owner.get(f.token.i) is k and f is not k and f.stage in k.entry["only_with"] for f in found)
-    ]
-    for i, o in list(owner.items()):
-        while owner.get(o.token.i) is not None and owner[o.token.i] is not o:
-            o = owner[o.token.i]
-        owner[i] = o
-    return SentenceTriggers(found, kept, owner)
 
 
 def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None:
@@ -155,7 +53,9 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
             and climb.head.pos_ in {"NOUN", "PROPN"}
         ):
             head_mention = ctx.by_token.get(climb.head.i)
-            if (head_mention is not None and head_mention.kind == "system") or fold(lemma(climb.head)) in _generic():
+            if (head_mention is not None and head_mention.kind == "system") or fold(
+                lemma(climb.head)
+            ) in generic_words():
                 break
             climb = climb.head
         if climb is not token and (case_marker(climb) is not None or climb.dep_.startswith("nsubj")):
@@ -205,7 +105,7 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         # "les S-400 russes", "le système antimissile russe": origin; "les autorités turques":
         # the buyer when the trigger's agent is the buyer.
         head_mention = ctx.by_token.get(token.head.i)
-        if (head_mention is not None and head_mention.kind == "system") or fold(lemma(token.head)) in _generic():
+        if (head_mention is not None and head_mention.kind == "system") or fold(lemma(token.head)) in generic_words():
             return "supplier"
         return "recipient" if agent == "recipient" else None
     return None
@@ -277,101 +177,6 @@ def _excluding() -> set[str]:
     return {fold(w) for w in patterns("triggers")["not_transferred_objects_of"]}
 
 
-def _generic_object(trig: Trigger) -> bool:
-    """Whether the trigger's object, or its clause's, is unnamed weaponry.
-
-    For example "des armes", "une aide
-    létale", "l'accord … porte sur 36 avions").
-    """
-    generic = _generic()
-    head = clause_head(trig.token)
-    clause = [t for t in head.subtree if clause_head(t).i == head.i]
-    tokens = (
-        list(trig.token.subtree)
-        + clause
-        + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
-    )
-    words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
-    phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
-    return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
-
-
-# How far back a "ces avions" or "le contrat" may point to the system last named.
-ANAPHORA_SENTENCES = 3
-
-
-def _referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger) -> Mention | None:
-    """The system an unnamed object points back to.
-
-    For "ces appareils", "le contrat" or "36 avions": the system of the last sentences, else the article's main system.
-    """
-    definite = any(
-        fold(c.text) in {"le", "la", "l'", "l’", "ce", "cet", "cette"} for c in trig.token.children if c.dep_ == "det"
-    )
-    if trig.token.pos_ == "NOUN" and "Plur" in trig.token.morph.get("Number") and not _anaphoric(trig):
-        return None  # "les futurs contrats", "des livraisons d'armes": a general statement
-    deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
-    if not (_anaphoric(trig) or deal_noun or _counted_or_definite_generic(trig)):
-        return None
-    previous = memory.get("last_system")
-    if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
-        return previous  # type: ignore[no-any-return]
-    return ctx.topic_system
-
-
-def _order(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | None:
-    """Which order of the system this fact belongs to, when the text says so.
-
-    For example "une deuxième commande", "un second lot", "30 Rafale supplémentaires",
-    "le premier contrat". The cue nearest to the system in the parse wins, so "cette nouvelle
-    commande … le premier contrat qui portait sur 24 Rafale" gives the 24 Rafale order 1.
-    """
-    lexicon = patterns("triggers")
-    cues = {fold(k): int(v) for k, v in lexicon["order_cues"].items()}
-    next_cues = {fold(w) for w in lexicon["next_order_cues"]}
-    order_nouns = {fold(w) for w in lexicon["order_nouns"]}
-    anchor = trig.token
-    candidates: list[tuple[Token, int]] = []
-    if system is not None:
-        span = ctx.doc.char_span(system.start, system.end, alignment_mode="expand")
-        if span is not None:
-            anchor = span.root
-            # "30 Rafale supplémentaires": the word right after the name, whatever the parse.
-            candidates += [
-                (t, cues[fold(lemma(t))]) for t in ctx.doc[span.end : span.end + 1] if fold(lemma(t)) in cues
-            ]
-    deal_nouns = [t for t in [trig.token, *trig.token.subtree, *anchor.ancestors] if fold(lemma(t)) in order_nouns]
-    for token in [anchor, *deal_nouns]:
-        for child in token.children:
-            if child.dep_ not in {"amod", "nummod", "det"}:
-                continue
-            if fold(lemma(child)) in cues:
-                candidates.append((child, cues[fold(lemma(child))]))
-            elif fold(lemma(child)) in next_cues and fold(lemma(token)) in order_nouns:
-                candidates.append((child, 2))
-    if not candidates:
-        return None
-    return min(candidates, key=lambda c: tree_distance(c[0], anchor))[1]
-
-
-def _counted_or_definite_generic(trig: Trigger) -> bool:
-    """Whether an unnamed weapon noun points at a known system.
-
-    "36 avions", "ces appareils", "les systèmes" do; "des armes", which is any weapon, does not.
-    """
-    generic = _generic()
-    head = clause_head(trig.token)
-    tokens = list(trig.token.subtree) + [t for t in head.subtree if clause_head(t).i == head.i]
-    for t in tokens:
-        if fold(lemma(t)) in generic:
-            for c in t.children:
-                if c.dep_ == "nummod" or (
-                    c.dep_ == "det" and fold(c.text) in {"ces", "les", "ce", "cette", "ses", "leurs", "son", "sa"}
-                ):
-                    return True
-    return False
-
-
 def _in_subject(token: Token) -> bool:
     """The token sits inside the subject of its clause ("Ce contrat d'achat … a irrité X")."""
     head = clause_head(token)
@@ -380,19 +185,6 @@ def _in_subject(token: Token) -> bool:
         if node.dep_.startswith("nsubj"):
             return True
         node = node.head
-    return False
-
-
-def _anaphoric(trig: Trigger) -> bool:
-    """The trigger's object points back ("ces missiles", "les systèmes", or a verb with none)."""
-    if trig.token.pos_ == "VERB":
-        return True
-    generic = _generic()
-    for t in trig.token.subtree:
-        if fold(lemma(t)) in generic:
-            return any(
-                fold(c.text) in {"ces", "ce", "cette", "les", "ses", "leurs"} for c in t.children if c.dep_ == "det"
-            )
     return False
 
 
@@ -410,14 +202,14 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
             assigned = systems[trig.token.i]
             explicit_only = False
             if not assigned:
-                if not _generic_object(trig):
+                if not generic_object(trig):
                     continue
-                if any(systems.values()) and not _anaphoric(trig):
+                if any(systems.values()) and not anaphoric(trig):
                     continue  # the sentence's systems went to another trigger
                 earlier = [m for m, t in ctx.mention_tokens(sent, "system") if t.i < trig.token.i]
-                referent = earlier[-1] if earlier else _referent(ctx, memory, index, trig)
-                if referent is not None:
-                    assigned = [referent]
+                pointed = earlier[-1] if earlier else referent(ctx, memory, index, trig)
+                if pointed is not None:
+                    assigned = [pointed]
                 else:
                     assigned = [None]  # type: ignore[list-item]
                     explicit_only = True
@@ -546,7 +338,7 @@ def _build(
         "system": system.name if system else None,
         "stage": stage,
     }
-    order = _order(trig, system, ctx)
+    order = order_of(trig, system, ctx)
     if order is not None:
         fields["order"] = order
     qty = quantity(sent)

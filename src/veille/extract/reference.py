@@ -1,0 +1,130 @@
+"""What an unnamed object points back to, and which order of a system a fact belongs to.
+
+"Ces appareils", "le contrat", "36 avions" name no system: the article does, a sentence or two
+before, or in its headline. "Une deuxième commande" says the fact is not about the first order.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from spacy.tokens import Token
+
+from veille.extract.context import DocContext, clause_head, lemma, patterns, tree_distance
+from veille.extract.triggers import Trigger
+from veille.models import Mention
+from veille.resources import fold
+
+
+@cache
+def generic_words() -> set[str]:
+    return {fold(w) for w in patterns("triggers")["generic_arms"]}
+
+
+def generic_object(trig: Trigger) -> bool:
+    """Whether the trigger's object, or its clause's, is unnamed weaponry.
+
+    For example "des armes", "une aide
+    létale", "l'accord … porte sur 36 avions").
+    """
+    generic = generic_words()
+    head = clause_head(trig.token)
+    clause = [t for t in head.subtree if clause_head(t).i == head.i]
+    tokens = (
+        list(trig.token.subtree)
+        + clause
+        + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    )
+    words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
+    phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
+    return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
+
+
+# How far back a "ces avions" or "le contrat" may point to the system last named.
+ANAPHORA_SENTENCES = 3
+
+
+def referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger) -> Mention | None:
+    """The system an unnamed object points back to.
+
+    For "ces appareils", "le contrat" or "36 avions": the system of the last sentences, else the article's main system.
+    """
+    definite = any(
+        fold(c.text) in {"le", "la", "l'", "l’", "ce", "cet", "cette"} for c in trig.token.children if c.dep_ == "det"
+    )
+    if trig.token.pos_ == "NOUN" and "Plur" in trig.token.morph.get("Number") and not anaphoric(trig):
+        return None  # "les futurs contrats", "des livraisons d'armes": a general statement
+    deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
+    if not (anaphoric(trig) or deal_noun or counted_or_definite_generic(trig)):
+        return None
+    previous = memory.get("last_system")
+    if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
+        return previous  # type: ignore[no-any-return]
+    return ctx.topic_system
+
+
+def order_of(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | None:
+    """Which order of the system this fact belongs to, when the text says so.
+
+    For example "une deuxième commande", "un second lot", "30 Rafale supplémentaires",
+    "le premier contrat". The cue nearest to the system in the parse wins, so "cette nouvelle
+    commande … le premier contrat qui portait sur 24 Rafale" gives the 24 Rafale order 1.
+    """
+    lexicon = patterns("triggers")
+    cues = {fold(k): int(v) for k, v in lexicon["order_cues"].items()}
+    next_cues = {fold(w) for w in lexicon["next_order_cues"]}
+    order_nouns = {fold(w) for w in lexicon["order_nouns"]}
+    anchor = trig.token
+    candidates: list[tuple[Token, int]] = []
+    if system is not None:
+        span = ctx.doc.char_span(system.start, system.end, alignment_mode="expand")
+        if span is not None:
+            anchor = span.root
+            # "30 Rafale supplémentaires": the word right after the name, whatever the parse.
+            candidates += [
+                (t, cues[fold(lemma(t))]) for t in ctx.doc[span.end : span.end + 1] if fold(lemma(t)) in cues
+            ]
+    deal_nouns = [t for t in [trig.token, *trig.token.subtree, *anchor.ancestors] if fold(lemma(t)) in order_nouns]
+    for token in [anchor, *deal_nouns]:
+        for child in token.children:
+            if child.dep_ not in {"amod", "nummod", "det"}:
+                continue
+            if fold(lemma(child)) in cues:
+                candidates.append((child, cues[fold(lemma(child))]))
+            elif fold(lemma(child)) in next_cues and fold(lemma(token)) in order_nouns:
+                candidates.append((child, 2))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: tree_distance(c[0], anchor))[1]
+
+
+def counted_or_definite_generic(trig: Trigger) -> bool:
+    """Whether an unnamed weapon noun points at a known system.
+
+    "36 avions", "ces appareils", "les systèmes" do; "des armes", which is any weapon, does not.
+    """
+    generic = generic_words()
+    head = clause_head(trig.token)
+    tokens = list(trig.token.subtree) + [t for t in head.subtree if clause_head(t).i == head.i]
+    for t in tokens:
+        if fold(lemma(t)) in generic:
+            for c in t.children:
+                if c.dep_ == "nummod" or (
+                    c.dep_ == "det" and fold(c.text) in {"ces", "les", "ce", "cette", "ses", "leurs", "son", "sa"}
+                ):
+                    return True
+    return False
+
+
+def anaphoric(trig: Trigger) -> bool:
+    """The trigger's object points back ("ces missiles", "les systèmes", or a verb with none)."""
+    if trig.token.pos_ == "VERB":
+        return True
+    generic = generic_words()
+    for t in trig.token.subtree:
+        if fold(lemma(t)) in generic:
+            return any(
+                fold(c.text) in {"ces", "ce", "cette", "les", "ses", "leurs"} for c in t.children if c.dep_ == "det"
+            )
+    return False
