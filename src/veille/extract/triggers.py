@@ -64,10 +64,14 @@ def find_triggers(sent: Span) -> SentenceTriggers:
     for t in found:
         # Only a trigger of another stage absorbs: two purchase words of one sentence may be two
         # purchases ("le premier pays à acheter le S-400 (l'Iran a acheté le S-300)").
+        # A participle qualifying a noun states a fact of its own ("dix Su-35, livrés en
+        # décembre 2017"): it is never absorbed.
+        participle = t.token.dep_ == "acl" and "Part" in t.token.morph.get("VerbForm")
         above = [
             o
             for o in found
-            if o is not t
+            if not participle
+            and o is not t
             and o.stage != t.stage
             and dominates(o.token, t.token)
             and o.weight >= t.weight
