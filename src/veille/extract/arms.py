@@ -268,8 +268,9 @@ def _build(
     explicit = roles["recipient"] + counterparties + roles["either"]
     recipients = [c for c in explicit if c != supplier]
     recipient = recipients[0] if recipients else None
-    if recipient is None and roles["recipient"]:
-        return None  # the grammar names the supplier's own state: a domestic order
+    others_named = {m.entity_id for m, _ in countries if m.via != "location"} - {supplier}
+    if recipient is None and roles["recipient"] and not others_named:
+        return None  # the grammar names only the supplier's own state: a domestic order
     if recipient is None and not explicit_only:
         others = [
             (abs(t.i - trig.token.i), m.entity_id)

@@ -58,6 +58,8 @@ def find_triggers(sent: Span) -> SentenceTriggers:
             continue
         if entry.get("requires_xcomp") and not any(c.dep_ == "xcomp" for c in token.children):
             continue
+        if entry.get("requires_head") and fold(lemma(token.head)) not in {fold(w) for w in entry["requires_head"]}:
+            continue
         found.append(Trigger(token, entry["stage"], entry["weight"], entry.get("agent"), entry.get("by"), entry))
     kept = []
     owner: dict[int, Trigger] = {}
