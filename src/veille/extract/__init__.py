@@ -38,7 +38,7 @@ def extract(doc: Doc, mentions: list[Mention], timexes: list[Timex], published: 
             ctx.kb_family[m.entity_id] = str(entity.attrs.get("family", m.name)) if entity else m.name
         elif m.kind in {"person", "organization"}:
             # The state a person or a state agency acts for (an "EDD" purchase is China's).
-            ctx.person_country[m.entity_id] = entity.country if entity else None
+            ctx.state_of[m.entity_id] = entity.country if entity else None
             ctx.person_roles[m.entity_id] = {r.role for r in entity.roles} if entity else set()
         elif m.kind == "place" and entity is not None:
             ctx.place_names[m.entity_id] = entity.name

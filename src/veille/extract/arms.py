@@ -225,7 +225,7 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 if role:
                     roles[role].append(mention.entity_id)
             for mention, token in persons + ctx.mention_tokens(sent, "organization"):
-                country = ctx.person_country.get(mention.entity_id)
+                country = ctx.state_of.get(mention.entity_id)
                 role = _role_of(ctx, token, trig)
                 if country and role:
                     roles[role].append(country)

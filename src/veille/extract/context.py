@@ -45,16 +45,21 @@ class DocContext:
     published: str | None
     kb_origin: dict[str, str | None] = field(default_factory=dict)
     kb_family: dict[str, str] = field(default_factory=dict)
-    person_country: dict[str, str | None] = field(default_factory=dict)
+    # The state a person or a state body (ministry, agency, firm) acts for.
+    state_of: dict[str, str | None] = field(default_factory=dict)
     place_names: dict[str, str] = field(default_factory=dict)
     person_roles: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.sentences: list[Span] = list(self.doc.sents)
         self.by_token: dict[int, Mention] = {}
+        # Each mention with the root token of its span, computed once: extractors ask for the
+        # mentions of a sentence many times.
+        self._roots: list[tuple[Mention, Token]] = []
         for m in self.mentions:
             span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is not None:
+                self._roots.append((m, span.root))
                 for t in span:
                     self.by_token[t.i] = m
         counts = Counter(m.entity_id for m in self.mentions if m.kind == "country")
@@ -71,14 +76,7 @@ class DocContext:
 
         Two mentions may share a token ("sino-russe" names two states).
         """
-        out = []
-        for m in self.mentions:
-            if m.kind != kind or not (sent.start_char <= m.start < sent.end_char):
-                continue
-            span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
-            if span is not None:
-                out.append((m, span.root))
-        return out
+        return [(m, root) for m, root in self._roots if m.kind == kind and sent.start_char <= m.start < sent.end_char]
 
     def timexes_in(self, sent: Span) -> list[Timex]:
         """Time expressions inside the sentence."""

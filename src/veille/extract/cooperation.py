@@ -126,7 +126,7 @@ def _pair_by_description(ctx: DocContext, sent: Span) -> list[Mention]:
             m
             for m in ctx.mentions
             if m.kind == "person"
-            and ctx.person_country.get(m.entity_id) == country
+            and ctx.state_of.get(m.entity_id) == country
             and wanted[0] in ctx.person_roles.get(m.entity_id, set())
         ]
         if holders:
@@ -169,7 +169,7 @@ def extract_exercises(ctx: DocContext) -> list[Event]:
         )
         states = list(dict.fromkeys(m.entity_id for m in zone_mentions if m.via != "location"))
         for mention in _participants(ctx, sent, trig, "person"):
-            country = ctx.person_country.get(mention.entity_id)
+            country = ctx.state_of.get(mention.entity_id)
             if country and country not in states:
                 states.append(country)
         words = {fold(lemma(t)) for t in sent} | {fold(t.text) for t in sent}
@@ -194,7 +194,7 @@ def _sanction_sides(ctx: DocContext, sent: Span, trig: Token) -> tuple[str | Non
     imposing, suffering = _words("sanction_imposing_verbs"), _words("sanction_suffering_verbs")
     # People and state bodies stand for their state ("le général Li", "la SSB", "l'EDD").
     people = [
-        (ctx.person_country.get(m.entity_id), tok)
+        (ctx.state_of.get(m.entity_id), tok)
         for m, tok in ctx.mention_tokens(sent, "person") + ctx.mention_tokens(sent, "organization")
     ]
     sides = [(m.entity_id, tok) for m, tok in ctx.mention_tokens(sent, "country") if m.via != "location"]
@@ -269,7 +269,7 @@ def extract_sanctions(ctx: DocContext) -> list[Event]:
             # The parse lost the subject: the nearest state or person's state named before a
             # passive "a été sanctionné" is the target.
             before = [
-                ctx.person_country.get(m.entity_id) if m.kind == "person" else m.entity_id
+                ctx.state_of.get(m.entity_id) if m.kind == "person" else m.entity_id
                 for m, tok in ctx.mention_tokens(sent, "country") + ctx.mention_tokens(sent, "person")
                 if tok.i < trig.i and m.via != "location"
             ]
@@ -298,7 +298,7 @@ def _parties(ctx: DocContext, sent: Span, trig: Token) -> list[str]:
         if mention.via != "location" and mention.entity_id not in states:
             states.append(mention.entity_id)
     for mention, _ in ctx.mention_tokens(sent, "person"):
-        country = ctx.person_country.get(mention.entity_id)
+        country = ctx.state_of.get(mention.entity_id)
         if country and country not in states:
             states.append(country)
     text = fold(sent.text)

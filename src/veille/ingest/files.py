@@ -17,7 +17,7 @@ from veille.models import RawDocument, Rejection
 MAX_BYTES = 5_000_000
 FRENCH_ACCENTS = set("éèêëàâäîïôöûüùçœæÉÈÊËÀÂÎÏÔÛÙÇŒÆ«»’“”–—…°€")
 FEED_SUFFIXES = {".rss", ".atom", ".xml"}
-WARC_SUFFIXES = {".warc", ".gz"}
+WARC_ENDINGS = (".warc", ".warc.gz")
 # A WARC archive holds many pages: its own limit, each page still within MAX_BYTES.
 MAX_ARCHIVE_BYTES = 500_000_000
 TEXT_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html"}
@@ -42,12 +42,12 @@ def content_hash(text: str) -> str:
 
 def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Expand files and folders (recursively, sorted) into the files ingest knows."""
-    known = set(TEXT_SUFFIXES) | JSONL_SUFFIXES | FEED_SUFFIXES | {".warc"}
+    known = set(TEXT_SUFFIXES) | JSONL_SUFFIXES | FEED_SUFFIXES
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and (child.suffix.lower() in known or child.name.lower().endswith(".warc.gz")):
+                if child.is_file() and (child.suffix.lower() in known or child.name.lower().endswith(WARC_ENDINGS)):
                     yield child
         else:
             yield path
@@ -97,7 +97,7 @@ def read_path(path: Path) -> Iterator[RawDocument | Rejection]:
     """Yield the documents a file holds, or one Rejection per unreadable file or line."""
     name = str(path)
     suffix = path.suffix.lower()
-    if suffix in FEED_SUFFIXES or name.lower().endswith((".warc", ".warc.gz")):
+    if suffix in FEED_SUFFIXES or name.lower().endswith(WARC_ENDINGS):
         yield from _read_container(path, suffix)
         return
     if suffix not in TEXT_SUFFIXES and suffix not in JSONL_SUFFIXES:

@@ -140,6 +140,7 @@ class KnowledgeBase:
     entities: dict[str, Entity]
     surfaces: list[Surface]
     ambiguous: set[str]
+    _by_role: dict[tuple[str, str | None], list[Entity]] | None = field(default=None, repr=False)
 
     def get(self, entity_id: str) -> Entity | None:
         """Entity by id."""
@@ -147,11 +148,17 @@ class KnowledgeBase:
 
     def people_with_role(self, role: str, country: str) -> list[Entity]:
         """Everybody who ever held ``role`` for ``country``."""
-        return [
-            e
-            for e in self.entities.values()
-            if e.kind == "person" and any(r.role == role and r.country == country for r in e.roles)
-        ]
+        return self._holders().get((role, country), [])
+
+    def _holders(self) -> dict[tuple[str, str | None], list[Entity]]:
+        # Built on first use, once per knowledge base: role resolution runs per mention.
+        if self._by_role is None:
+            index: dict[tuple[str, str | None], list[Entity]] = {}
+            for e in self.entities.values():
+                for key in dict.fromkeys((r.role, r.country) for r in e.roles):
+                    index.setdefault(key, []).append(e)
+            self._by_role = index
+        return self._by_role
 
 
 class _Validator:
