@@ -120,3 +120,29 @@ def test_a_demand_is_not_a_fact(analyse) -> None:  # type: ignore[no-untyped-def
 def test_a_system_being_replaced_is_not_transferred(analyse) -> None:  # type: ignore[no-untyped-def]
     events = _arms(analyse, "Minsk négocie avec Moscou pour remplacer ses S-300 par des S-400.")
     assert {e["system"] for e in events} == {"S-400"}
+
+
+def test_the_contract_points_back_to_the_article_deal(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Trois Rafale ont été remis à l'Égypte. "
+        "Le contrat avait été signé le 16 février au Caire par les ministres des deux pays."
+    )
+    events = _arms(analyse, text, "2015-07-21")
+    contracts = [e for e in events if e["stage"] == "CONTRACT"]
+    assert [(_core(e), e["when"]) for e in contracts] == [(("FRA", "EGY", "Rafale", "CONTRACT"), "2015-02-16")]
+
+
+def test_a_date_in_a_temporal_phrase_dates_the_other_fact(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Lundi, trois Rafale ont été livrés à l'Égypte, cinq mois seulement après la signature du contrat."
+    events = {e["stage"]: e for e in _arms(analyse, text, "2015-07-21")}
+    assert events["DELIVERY"]["when"] == "2015-07-20"
+    assert events.get("CONTRACT", {}).get("when") is None
+
+
+def test_the_same_day_dates_a_second_fact(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Le 10 février, Jakarta a commandé 42 Rafale à la France. "
+        "Le même jour, Washington a approuvé la vente de 36 F-15 à l'Indonésie."
+    )
+    offers = [e for e in _arms(analyse, text, "2022-02-11") if e["system"] == "F-15"]
+    assert offers and offers[0]["when"] == "2022-02-10"

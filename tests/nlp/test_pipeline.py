@@ -20,7 +20,7 @@ def test_lost_apostrophes_are_repaired_for_the_parser_only(text: str, expected: 
     assert doc.text == text  # the body keeps what the page wrote
 
 
-@pytest.mark.parametrize("word", ["jamais", "lundi", "laisser", "dinde", "soit", "lequel"])
+@pytest.mark.parametrize("word", ["jamais", "lundi", "laisser", "dinde", "soit", "lequel", "mois", "mars", "cours"])
 def test_real_words_are_not_split(word: str) -> None:
     assert [t.text for t in parse(f"Il a dit {word} hier.")][3] == word
 

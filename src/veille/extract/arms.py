@@ -29,7 +29,7 @@ from veille.extract.context import (
     tree_distance,
 )
 from veille.extract.modality import modality
-from veille.extract.reference import anaphoric, generic_object, generic_words, order_of, referent
+from veille.extract.reference import anaphoric, deal_reference, generic_object, generic_words, order_of, referent
 from veille.extract.triggers import SentenceTriggers, Trigger, find_triggers
 from veille.models import Event, Mention
 from veille.resources import fold
@@ -202,7 +202,7 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
             assigned = systems[trig.token.i]
             explicit_only = False
             if not assigned:
-                if not generic_object(trig):
+                if not (generic_object(trig) or deal_reference(trig)):
                     continue
                 if any(systems.values()) and not anaphoric(trig):
                     continue  # the sentence's systems went to another trigger

@@ -13,6 +13,7 @@ from veille.resources import fold, lexicon
 
 # Time expressions that never date an event: durations and ages, vague ones, and "depuis 2007".
 NOT_EVENT_DATES = {"ON_OR_AFTER"}
+TEMPORAL_CASES = {"apres", "avant", "depuis", "des"}
 
 
 def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None) -> str | None:
@@ -23,11 +24,21 @@ def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None
     du contrat": Monday dates the delivery, not the contract).
     """
     best: tuple[int, int, Timex] | None = None
+    # "cinq mois après la signature du contrat": a noun in a temporal phrase is the reference
+    # point of another fact, not dated by its clause; only a date inside its own phrase counts.
+    own = (
+        {t.i for t in trigger.subtree}
+        if trigger.pos_ in {"NOUN", "PROPN"}
+        and any(c.dep_ == "case" and fold(c.lower_) in TEMPORAL_CASES for c in trigger.children)
+        else None
+    )
     for tx in ctx.timexes_in(sent):
         if tx.type not in {"DATE", "TIME"} or tx.value is None or tx.mod in NOT_EVENT_DATES:
             continue
         span = ctx.doc.char_span(tx.start, tx.end, alignment_mode="expand")
         if span is None:
+            continue
+        if own is not None and not any(t.i in own for t in span):
             continue
         distance = min(tree_distance(trigger, t) for t in span)
         if any(min(tree_distance(r, t) for t in span) < distance for r in rivals or [] if r.i != trigger.i):

@@ -41,6 +41,26 @@ def generic_object(trig: Trigger) -> bool:
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
 
 
+def deal_reference(trig: Trigger) -> bool:
+    """Whether the trigger is, or acts on, a definite deal noun: "le contrat avait été signé".
+
+    "Le contrat", "cette commande" point back to the deal the article tells; "un contrat" or
+    "des contrats" do not.
+    """
+    nouns = {fold(w) for w in patterns("triggers")["deal_nouns"]}
+    token = trig.token
+    candidates = [token] + [c for c in token.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    for noun in candidates:
+        if noun.pos_ != "NOUN" or fold(lemma(noun)) not in nouns or "Plur" in noun.morph.get("Number"):
+            continue
+        if any(c.dep_ == "det" and fold(c.text) in DEFINITE for c in noun.children):
+            return True
+    return False
+
+
+DEFINITE = {"le", "la", "l'", "l’", "ce", "cet", "cette"}
+
+
 # How far back a "ces avions" or "le contrat" may point to the system last named.
 ANAPHORA_SENTENCES = 3
 
@@ -50,13 +70,11 @@ def referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger)
 
     For "ces appareils", "le contrat" or "36 avions": the system of the last sentences, else the article's main system.
     """
-    definite = any(
-        fold(c.text) in {"le", "la", "l'", "l’", "ce", "cet", "cette"} for c in trig.token.children if c.dep_ == "det"
-    )
+    definite = any(fold(c.text) in DEFINITE for c in trig.token.children if c.dep_ == "det")
     if trig.token.pos_ == "NOUN" and "Plur" in trig.token.morph.get("Number") and not anaphoric(trig):
         return None  # "les futurs contrats", "des livraisons d'armes": a general statement
     deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
-    if not (anaphoric(trig) or deal_noun or counted_or_definite_generic(trig)):
+    if not (anaphoric(trig) or deal_noun or counted_or_definite_generic(trig) or deal_reference(trig)):
         return None
     previous = memory.get("last_system")
     if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:

@@ -88,7 +88,8 @@ def find_triggers(sent: Span) -> SentenceTriggers:
                 if o.stage != "CONTRACT" and o.weight >= t.weight and clause_head(o.token).i == clause_head(t.token).i
             ]
         # A light verb gives way to the heavier noun it governs ("a reçu le paiement"), not to
-        # a participle qualifying its object ("a reçu les chars commandés à Séoul").
+        # a participle qualifying its object ("a reçu les chars commandés à Séoul"), nor to an
+        # adjunct ("livrés lundi, cinq mois après la signature du contrat").
         below = [
             o
             for o in found
@@ -96,8 +97,13 @@ def find_triggers(sent: Span) -> SentenceTriggers:
             and o.stage != t.stage
             and o.token.head.i == t.token.i
             and o.token.pos_ == "NOUN"
+            and o.token.dep_ != "obl:mod"
             and o.weight > t.weight
         ]
+        # "le contrat a été signé", "a signé le contrat": the deal noun is the verb's argument,
+        # one fact with it.
+        if t.token.pos_ == "NOUN" and t.token.dep_ in {"obj", "nsubj", "nsubj:pass"}:
+            above += [o for o in found if o.token.i == t.token.head.i and o.stage == t.stage and o.token.pos_ == "VERB"]
         if above:
             owner[t.token.i] = above[0]
         elif below:

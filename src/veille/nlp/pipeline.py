@@ -17,6 +17,8 @@ from spacy.lang.fr.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from veille.resources import lexicon
+
 MODEL = "fr_core_news_md"
 
 
@@ -82,6 +84,11 @@ def _lexicon() -> tuple[object, object, frozenset[str]]:
     return lookups.get_table("lemma_lookup"), lookups.get_table("lemma_index"), frozenset(STOP_WORDS)
 
 
+@cache
+def _whole_words() -> frozenset[str]:
+    return frozenset(lexicon("words")["not_elided"])
+
+
 def known_word(word: str) -> bool:
     """Whether the French lexicon shipped with the model knows the word.
 
@@ -89,7 +96,9 @@ def known_word(word: str) -> bool:
     """
     lookup, index, stops = _lexicon()
     w = word.lower()
-    return w in stops or w in lookup or any(w in index.get(pos, []) for pos in ("noun", "verb", "adj", "adv"))  # type: ignore[operator, attr-defined]
+    if w in _whole_words() or w in stops or w in lookup:  # type: ignore[operator]
+        return True
+    return any(w in index.get(pos, []) for pos in ("noun", "verb", "adj", "adv"))  # type: ignore[attr-defined]
 
 
 def repair_apostrophes(text: str) -> int:

@@ -43,6 +43,12 @@ class Anchor:
         return None
 
 
+# Placeholders a rule returns when its value depends on what the text said before it; tag()
+# resolves them in reading order.
+_SAME_DAY = "SAMEDAY"
+_SHIFTED = "SHIFT:"
+_DAY_SHIFTS = {"le lendemain": 1, "la veille": -1, "le surlendemain": 2, "l'avant-veille": -2, "l’avant-veille": -2}
+
 Handler = Callable[[re.Match[str], Anchor | None], tuple[str, str | None, str | None] | None]
 
 
@@ -297,6 +303,23 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
     def vague(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
         return "DATE", None, None
 
+    def same_day(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        # Resolved in tag() against the last day the text named: "le même jour", "la veille".
+        shift = _DAY_SHIFTS.get(fold(m["w"]), 0)
+        return "DATE", f"{_SAME_DAY}{shift:+d}", None
+
+    def shifted(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
+        # "deux mois plus tôt": resolved in tag() against the last date the text named;
+        # "il y a deux ans": against the publication date.
+        n = _number(m["n"])
+        if n is None:
+            return None
+        direction = fold(m.groupdict().get("dir") or "")
+        sign = 1 if "tard" in direction else -1
+        unit = "Y" if fold(m["u"]).startswith("an") else fold(m["u"])[0].upper()
+        base = "P" if m.groupdict().get("ago") else "T"
+        return "DATE", f"{_SHIFTED}{base}:{unit}:{sign * n}", None
+
     def clock(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None] | None:
         hours = int(m["hh"])
         if hours > 24:
@@ -357,6 +380,19 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
         (rf"\b(?:avant-hier|hier|aujourd['’]hui|demain)(?:\s+{daypart})?\b", _relative),
         (rf"\b(?:ce|cette|cet)\s+{daypart}\b", _relative),
         (rf"\bdans\s+{number}\s+ou\s+(?P<n2>\d+|{_alt(lx['numbers'])})\s+mois", window),
+        (
+            r"\b(?P<w>(?:le|ce)\s+même\s+jour|le\s+jour\s+même|ce\s+jour-là|à\s+cette\s+(?:occasion|date)"
+            r"|le\s+lendemain|la\s+veille|le\s+surlendemain|l['’]avant-veille)\b",
+            same_day,
+        ),
+        (
+            rf"\b(?P<ago>il\s+y\s+a)\s+{number}\s+(?P<u>ans|an|années|mois|semaines|jours)\b",
+            shifted,
+        ),
+        (
+            rf"\b{number}\s+(?P<u>ans|années|mois|semaines|jours)\s+(?P<dir>plus\s+tôt|plus\s+tard|auparavant)",
+            shifted,
+        ),
         (r"\b(?:ces\s+derniers\s+(?:temps|mois|jours)|récemment|ces\s+dernières\s+(?:années|semaines))\b", vague),
         (rf"\b{number}\s+(?P<u>ans|an|années|année|mois|jours|jour|semaines|semaine)\b", duration),
         (
@@ -395,13 +431,46 @@ def tag(text: str, published: str | None = None) -> list[Timex]:
         taken.append((start, end))
         found.append(Timex(start, end, found_text, kind, value, mod))
     found.sort(key=lambda t: t.start)
-    # A clock time takes its day from the last day named before it, else the anchor's day.
+    # Values that depend on the text before them, resolved in reading order: a clock time takes
+    # its day from the last day named before it (else the anchor's day); "le même jour" and "la
+    # veille" need a day named before them; "deux mois plus tôt" counts back from the last date
+    # named, "il y a deux ans" from the publication date.
     day = anchor.date.isoformat() if anchor and anchor.date else None
+    named_day: str | None = None
+    last: str | None = None
     dated: list[Timex] = []
     for x in found:
-        if x.type == "TIME" and x.value and x.value.startswith("T"):
-            x = Timex(x.start, x.end, x.text, x.type, f"{day}{x.value}" if day else None, x.mod)
-        elif x.type == "DATE" and x.value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x.value[:10]):
-            day = x.value[:10]
-        dated.append(x)
+        value = x.value
+        if x.type == "TIME" and value and value.startswith("T"):
+            value = f"{day}{value}" if day else None
+        elif value and value.startswith(_SAME_DAY):
+            shift = int(value[len(_SAME_DAY) :])
+            value = (date.fromisoformat(named_day) + timedelta(days=shift)).isoformat() if named_day else None
+        elif value and value.startswith(_SHIFTED):
+            base, unit, amount = value[len(_SHIFTED) :].split(":")
+            start = Anchor.parse(published if base == "P" else last or published)
+            value = _shift(start, unit, int(amount))
+        if x.type == "DATE" and value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value[:10]):
+            day = named_day = value[:10]
+        if x.type == "DATE" and value and value[:4].isdigit() and "/" not in value:
+            last = value
+        dated.append(Timex(x.start, x.end, x.text, x.type, value, x.mod))
     return dated
+
+
+def _shift(start: Anchor | None, unit: str, amount: int) -> str | None:
+    """``start`` moved by ``amount`` units, at the precision of the unit."""
+    if start is None:
+        return None
+    if unit == "Y":
+        return f"{start.year + amount:04d}"
+    if start.month is None:
+        return None
+    if unit == "M":
+        y, m = divmod(start.year * 12 + start.month - 1 + amount, 12)
+        return _ym(y, m + 1)
+    if start.date is None:
+        return None
+    days = amount * (7 if unit == "S" else 1)
+    moved = start.date + timedelta(days=days)
+    return _iso_week(moved) if unit == "S" else moved.isoformat()
