@@ -62,18 +62,47 @@ def _date_from_paragraph(ctx: DocContext, events: list[Event]) -> None:
     rarely the occasion's.
     """
     text = ctx.doc.text
-    for event in events:
-        if event.when is not None or event.modality != "ASSERTED":
-            continue
-        first = ctx.sentences[event.sentences[0]]
-        paragraph_start = text.rfind("\n\n", 0, first.start_char) + 1
-        earlier = [
+
+    def days_before(position: int, since: int) -> list[Timex]:
+        return [
             x
             for x in ctx.timexes
-            if paragraph_start <= x.start < first.start_char
+            if since <= x.start < position
             and x.value
             and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x.value[:10])
             and x.mod is None
         ]
-        if earlier:
-            event.when = earlier[-1].value[:10]
+
+    lead_days = _lead_days(ctx)
+    for event in events:
+        if event.when is not None or event.modality != "ASSERTED":
+            continue
+        for index in event.sentences:
+            sentence = ctx.sentences[index]
+            paragraph_start = text.rfind("\n\n", 0, sentence.start_char) + 1
+            earlier = days_before(sentence.start_char, paragraph_start)
+            if earlier:
+                event.when = earlier[-1].value[:10]  # type: ignore[index]
+                break
+        else:
+            # A meeting or a pact told without a date is the occasion of the article's lead:
+            # "Florence Parly a été reçue par son homologue" the day the lead names.
+            if event.type in {"MEETING", "AGREEMENT"} and lead_days:
+                event.when = lead_days[0]
+
+
+def _lead_days(ctx: DocContext) -> list[str]:
+    """Days named in the article's first paragraph of running text (its lead)."""
+    text = ctx.doc.text
+    for sentence in ctx.sentences:
+        if len(sentence) < 12:
+            continue  # a headline or a caption, not the lead
+        start = text.rfind("\n\n", 0, sentence.start_char) + 1
+        end = text.find("\n\n", sentence.end_char)
+        end = len(text) if end < 0 else end
+        return [
+            x.value[:10]
+            for x in ctx.timexes
+            if start <= x.start < end and x.value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x.value[:10]) and x.mod is None
+        ]
+    return []
