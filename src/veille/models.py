@@ -131,6 +131,9 @@ class Event:
                 f.get("system"),
                 f.get("stage"),
                 self.modality == "DENIED",
+                # Deliveries made and deliveries to come are two facts ("trois Rafale livrés
+                # lundi; les 21 restants seront livrés d'ici 2019").
+                f.get("stage") == "DELIVERY" and self.modality == "PLANNED",
                 f.get("order", 1),
             )
         if self.type == "SANCTION":

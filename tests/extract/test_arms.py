@@ -36,6 +36,10 @@ def _core(event: dict[str, Any]) -> tuple[Any, ...]:
         ),
         # interest of the buyer
         ("La Biélorussie souhaite acquérir des S-400 pour moderniser sa défense.", ("RUS", "BLR", "S-400", "INTEREST")),
+        # a demonym on the system names its owner when it is not the maker
+        ("Les premiers Rafale émiriens doivent être livrés à partir de 2027.", ("FRA", "ARE", "Rafale", "DELIVERY")),
+        # a stated intention to buy is interest
+        ("Athènes a annoncé son intention d'acquérir six Rafale.", ("FRA", "GRC", "Rafale", "INTEREST")),
         # suspension
         ("Washington a suspendu la livraison des F-35 à la Turquie.", ("USA", "TUR", "F-35", "SUSPENSION")),
         # negotiation on a second purchase
@@ -61,6 +65,8 @@ def test_constructions_give_supplier_recipient_system_stage(analyse, text: str, 
         ("Selon des sources, Moscou aurait vendu des Su-35 à l'Iran.", "POSSIBLE"),
         ("Les S-300 n'ont pas encore été livrés à l'Iran.", "DENIED"),
         ("Téhéran a nié avoir fourni des drones Shahed-136 à la Russie.", "DENIED"),
+        # future passive: the auxiliary carries the tense
+        ("Les derniers Rafale seront livrés à l'Égypte l'an prochain.", "PLANNED"),
     ],
 )
 def test_modality(analyse, text: str, modality: str) -> None:  # type: ignore[no-untyped-def]
@@ -146,3 +152,11 @@ def test_the_same_day_dates_a_second_fact(analyse) -> None:  # type: ignore[no-u
     )
     offers = [e for e in _arms(analyse, text, "2022-02-11") if e["system"] == "F-15"]
     assert offers and offers[0]["when"] == "2022-02-10"
+
+
+def test_a_validity_period_or_a_start_year_is_read_for_what_it_says(analyse) -> None:  # type: ignore[no-untyped-def]
+    (delivery,) = _arms(analyse, "Les premiers Rafale émiriens doivent être livrés à partir de 2027.")
+    assert delivery["when"] == "2027"
+    text = "Lundi, Moscou et New Delhi ont signé un contrat pour la période 2021-2031 sur des S-400."
+    contracts = _arms(analyse, text, "2021-12-07")
+    assert contracts and contracts[0]["when"] == "2021-12-06"

@@ -69,7 +69,9 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     # contrat avec la Grèce").
     if trig.token.pos_ == "NOUN" and not _argument_of_clause(trig.token):
         subject = None
-    is_subject = subject is not None and token.i in phrase_tokens(subject)
+    qualifies_system = token.dep_ == "amod" and getattr(ctx.by_token.get(token.head.i), "kind", None) == "system"
+    # "Les Rafale émiriens doivent être livrés": the system is the subject, its demonym is not.
+    is_subject = subject is not None and token.i in phrase_tokens(subject) and not qualifies_system
     if token.dep_ == "nsubj" and token.head.i in {trig.token.i, head.i}:
         is_subject = True
     verbal = trig.token.pos_ in {"VERB", "ADJ", "AUX"}
@@ -102,10 +104,20 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     if marker in {"de", "du", "des", "d"}:
         return "supplier?" if agent in {"recipient", "either"} else None
     if token.dep_ == "amod" and token.head.pos_ in {"NOUN", "PROPN", "ADJ"}:
+        # "… qui ont exigé qu'Ankara achète des batteries américaines": a demonym on the object
+        # of another verb says nothing of this trigger's parties.
+        if _separated(trig.token, token.head):
+            return None
         # "les S-400 russes", "le système antimissile russe": origin; "les autorités turques":
         # the buyer when the trigger's agent is the buyer.
         head_mention = ctx.by_token.get(token.head.i)
-        if (head_mention is not None and head_mention.kind == "system") or fold(lemma(token.head)) in generic_words():
+        if head_mention is not None and head_mention.kind == "system":
+            # "les S-400 russes" names the maker; "les Rafale émiriens" the owner.
+            origin = ctx.kb_origin.get(head_mention.entity_id)
+            mention = ctx.by_token.get(token.i)
+            owner = origin is not None and mention is not None and mention.entity_id != origin
+            return "recipient" if owner else "supplier"
+        if fold(lemma(token.head)) in generic_words():
             return "supplier"
         return "recipient" if agent == "recipient" else None
     return None

@@ -14,6 +14,7 @@ from veille.resources import fold, lexicon
 # Time expressions that never date an event: durations and ages, vague ones, and "depuis 2007".
 NOT_EVENT_DATES = {"ON_OR_AFTER"}
 TEMPORAL_CASES = {"apres", "avant", "depuis", "des"}
+VALIDITY_LEADS = ("pour", "sur")
 
 
 def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None) -> str | None:
@@ -33,8 +34,12 @@ def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None
         else None
     )
     for tx in ctx.timexes_in(sent):
-        if tx.type not in {"DATE", "TIME"} or tx.value is None or tx.mod in NOT_EVENT_DATES:
+        if tx.type not in {"DATE", "TIME"} or tx.value is None:
             continue
+        if tx.mod in NOT_EVENT_DATES and fold(tx.text).startswith("depuis"):
+            continue  # "depuis 2007" tells how long, not when; "à partir de 2027" tells when
+        if "/" in tx.value and fold(tx.text).startswith(VALIDITY_LEADS):
+            continue  # "le programme pour la période 2021-2031" is valid then, not signed then
         span = ctx.doc.char_span(tx.start, tx.end, alignment_mode="expand")
         if span is None:
             continue

@@ -115,7 +115,16 @@ def modality(trigger: Token, sent: Span) -> str:
             return "PLANNED"
         if any(fold(lemma(c)) in cues["planned_lemmas"] for c in node.children if c.dep_ in {"amod", "aux", "acl"}):
             return "PLANNED"
-    for child in trigger.children:
-        if child.dep_ == "aux" and "Fut" in child.morph.get("Tense"):
-            return "PLANNED"
+    for node in chain:
+        for child in node.children:
+            if child.dep_ in {"aux", "aux:pass", "aux:tense"} and _future(child):
+                return "PLANNED"  # "seront livrés", "aura été signé"
     return "ASSERTED"
+
+
+FUTURE_AUXILIARIES = re.compile(r"(?:se|aur|ser|fer|ir)(?:ai|as|a|ons|ez|ont)")
+
+
+def _future(token: Token) -> bool:
+    """Whether an auxiliary is in the future; read from the form too, as the tagger often omits it."""
+    return "Fut" in token.morph.get("Tense") or bool(FUTURE_AUXILIARIES.fullmatch(token.text.lower()))
