@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import feedparser
 import httpx
 from sqlalchemy import Connection, insert, select, update
 
@@ -133,9 +134,18 @@ def _poll_feed(
         assert got.data is not None
         items = list(read_feed(Path(f"{feed.name}.xml"), got.data))
         documents = [i for i in items if not isinstance(i, Rejection)]
-        if not documents and items and items[0].path == f"{feed.name}.xml":
-            assert isinstance(items[0], Rejection)
-            return _fail(conn, feed, state, got, f"malformed feed: {items[0].reason}", now, cap), None
+        unsafe = [i for i in items if isinstance(i, Rejection) and i.code == "E110"]
+        parsed = feedparser.parse(got.data)
+        if unsafe or (not documents and parsed.bozo):
+            why = unsafe[0].reason if unsafe else str(parsed.get("bozo_exception") or "not a feed")[:200]
+            return _fail(conn, feed, state, got, f"malformed feed: {why}", now, cap), None
+        if parsed.bozo:  # feedparser recovered entries from broken XML: keep them, say so
+            log.warning(
+                "feed %s is not well-formed (%s); %d entries recovered",
+                feed.name,
+                parsed.get("bozo_exception"),
+                len(documents),
+            )
         values.update(etag=got.etag, last_modified=got.last_modified, entries_seen=len(items))
         conn.execute(update(t.watch_sources).where(t.watch_sources.c.name == feed.name).values(**values))
     digest = hashlib.sha256(got.data).hexdigest()[:16]
