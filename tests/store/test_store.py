@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from veille.pipeline import ingest_paths
 from veille.store import connect, counts, open_store
-from veille.store.database import MIGRATIONS
 from veille.store import schema as t
+from veille.store.database import MIGRATIONS
 
 ARTICLE = """Varsovie réceptionne ses premiers chars
 

@@ -181,9 +181,9 @@ def test_two_polls_raise_exactly_the_new_alerts_once(tmp_path: Path) -> None:
 
 
 def test_webhook_down_keeps_alerts_for_the_next_poll(tmp_path: Path) -> None:
-    from veille.alerts import post_pending, record
-
     import httpx
+
+    from veille.alerts import post_pending, record
 
     db = str(tmp_path / "hook.db")
     engine = open_store(db)
