@@ -334,6 +334,15 @@ def demo(db: DbOption = "demo.db") -> None:
     console.print(_deals_table(db))
 
 
+# The analyst's daily loop (veille.cli_watch): watch, alerts, digest, datasette.
+from veille.cli_watch import alerts_cmd, datasette_cmd, digest_cmd, watch_cmd  # noqa: E402
+
+app.command("watch")(watch_cmd)
+app.command("alerts")(alerts_cmd)
+app.command("digest")(digest_cmd)
+app.command("datasette")(datasette_cmd)
+
+
 def main() -> None:
     """Entry point of the ``veille`` script."""
     app()
