@@ -123,7 +123,7 @@ def test_two_polls_raise_exactly_the_new_alerts_once(tmp_path: Path) -> None:
         status = {s.name: s.status for s in first.sources}
         assert status == {
             "defense": "new",
-            "monde": "new",
+            "monde": "empty",
             "broken": "failed",
             "down": "failed",
             "private": "failed",
@@ -132,6 +132,7 @@ def test_two_polls_raise_exactly_the_new_alerts_once(tmp_path: Path) -> None:
         assert "malformed feed" in detail["broken"] and "HTTP 500" in detail["down"]
         assert "robots.txt forbids" in detail["private"]
         assert server.got("/private/feed.xml") == []  # never asked
+        assert first.rejected == []  # an empty feed is no error
         assert _titles(first.alerts) == [("India buys", "New arms transfer RUS → IND S-400: CONTRACT")]
 
         # Between the polls: the defense feed gets the delivery, the world feed a sanction.

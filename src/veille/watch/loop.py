@@ -46,7 +46,7 @@ class SourceResult:
     """What one source did in one poll."""
 
     name: str
-    status: str  # new | not-modified | unchanged | failed | backing-off | ingested
+    status: str  # new | empty | not-modified | unchanged | failed | backing-off | ingested
     detail: str = ""
     documents: int = 0
 
@@ -148,6 +148,8 @@ def _poll_feed(
             )
         values.update(etag=got.etag, last_modified=got.last_modified, entries_seen=len(items))
         conn.execute(update(t.watch_sources).where(t.watch_sources.c.name == feed.name).values(**values))
+    if not documents:  # a valid feed with nothing in it yet: nothing to keep or ingest
+        return SourceResult(feed.name, "empty", f"{len(items)} entries, none with text"), None
     digest = hashlib.sha256(got.data).hexdigest()[:16]
     if list(spool.glob(f"*/{feed.name}.{digest}.xml")):
         return SourceResult(feed.name, "unchanged", "same bytes as an earlier poll"), None
