@@ -155,6 +155,8 @@ def test_two_polls_raise_exactly_the_new_alerts_once(tmp_path: Path) -> None:
         assert any("a livré à l'Inde" in s for s in evidence["sentences"])
         conflict = next(a for a in second.alerts if a["rule"] == "S-400 India disputed")
         assert {c["value"] for c in conflict["detail"]["claims"]} == {5, 6}
+        cited = [e["doc_id"] for e in conflict["detail"]["evidence"]]
+        assert len(cited) == len(set(cited)) == 2  # both reports, each sentence once
 
         # Third poll, hours later: nothing changed, the failed feeds are tried again, no alert.
         third = run_once(config, db, now=t0 + timedelta(hours=3))

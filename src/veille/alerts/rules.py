@@ -94,8 +94,14 @@ def _evidence(
     )
     rows = [r for r in conn.execute(query) if keep is None or keep(json.loads(r.fields))]
     rows.sort(key=lambda r: r.doc_id not in new_docs)
-    out = []
-    for r in rows[:limit]:
+    out: list[dict[str, Any]] = []
+    seen = set()
+    for r in rows:
+        if (r.doc_id, r.sentences) in seen:  # two facts of one sentence: one piece of evidence
+            continue
+        seen.add((r.doc_id, r.sentences))
+        if len(out) == limit:
+            break
         out.append(
             {
                 "doc_id": r.doc_id,
