@@ -138,3 +138,17 @@ def test_deals_csv_still_reads_as_before(corpus_store: str) -> None:
         n = export_rows(conn, "deals", "csv", out)
         ids = set(conn.execute(select(t.deals.c.id)).scalars())
     assert n == len(ids) and {r["id"] for r in csv.DictReader(io.StringIO(out.getvalue()))} == ids
+
+
+def test_export_command_writes_files_and_refuses_binary_to_stdout(corpus_store: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from veille.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "register.csv"
+    done = runner.invoke(app, ["export", "deals", "--format", "sipri-csv", "-o", str(out), "--db", corpus_store])
+    assert done.exit_code == 0 and "deals ->" in done.output
+    assert out.read_text(encoding="utf-8").startswith("supplier,recipient,designation,description,number_ordered")
+    refused = runner.invoke(app, ["export", "network", "--format", "graphml", "--db", corpus_store])
+    assert refused.exit_code == 2 and "add -o FILE.graphml" in refused.output

@@ -49,7 +49,7 @@ atom = "out/alerts.atom"
 """,
         )
     )
-    assert config.every == 900 and config.per_host_interval == 10 and config.db == "veille.db"
+    assert config.every == 900 and config.per_host_interval == 10 and config.db == str(tmp_path / "veille.db")
     assert [f.name for f in config.feeds] == ["opex"]
     assert config.folders[0].path == tmp_path / "inbox"
     assert config.rules[0].filters == {"recipient": "IND", "stage": "CONTRACT"}

@@ -240,6 +240,8 @@ def load_config(path: str | Path) -> WatchConfig:
         problems.append("no [[feed]] nor [[folder]] to watch")
     if problems:
         raise ConfigError(f"{path}: " + "; ".join(problems))
+    if options.get("db") and "://" not in options["db"] and not Path(options["db"]).expanduser().is_absolute():
+        options["db"] = str(path.parent / options["db"])  # like folders: relative to the config file
     atom_path = None
     if atom:
         atom_path = Path(atom).expanduser()
