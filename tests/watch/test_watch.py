@@ -229,3 +229,14 @@ def test_host_limiter_spaces_requests_to_one_host() -> None:
     limiter.delays["a.example"] = 10.0  # its robots.txt asks for a Crawl-delay of 10 s
     assert limiter.wait("a.example") == pytest.approx(10.0)
     assert slept == [pytest.approx(3.0), pytest.approx(10.0)]
+
+
+def test_watch_repeats_polls_and_stops_after_the_cycles_asked(tmp_path: Path) -> None:
+    from veille.watch.loop import watch
+
+    (tmp_path / "inbox").mkdir()
+    config_path = tmp_path / "SOURCES.toml"
+    config_path.write_text('[[folder]]\npath = "inbox"\n', encoding="utf-8")
+    reports = []
+    polls = watch(load_config(config_path), str(tmp_path / "w.db"), every=0.01, cycles=3, on_report=reports.append)
+    assert polls == 3 and [r.sources[0].status for r in reports] == ["ingested"] * 3
