@@ -240,3 +240,34 @@ def test_watch_repeats_polls_and_stops_after_the_cycles_asked(tmp_path: Path) ->
     reports = []
     polls = watch(load_config(config_path), str(tmp_path / "w.db"), every=0.01, cycles=3, on_report=reports.append)
     assert polls == 3 and [r.sources[0].status for r in reports] == ["ingested"] * 3
+
+
+@pytest.mark.slow
+def test_a_poll_interrupted_after_the_fetch_is_finished_by_the_next(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import veille.watch.loop as loop
+
+    db = str(tmp_path / "crash.db")
+    with FeedServer() as server:
+        server.pages["/robots.txt"] = (404, b"")
+        server.pages["/defense.xml"] = (200, rss("Défense", [CONTRACT]))
+        config_path = tmp_path / "SOURCES.toml"
+        config_path.write_text(
+            f'[watch]\nper_host_interval = 0.01\n[[feed]]\nname = "defense"\nurl = "{server.url}/defense.xml"\n'
+            '[[alert]]\nwhen = "new_deal"\n',
+            encoding="utf-8",
+        )
+        config = load_config(config_path)
+        real = loop.ingest_paths
+
+        def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise RuntimeError("power cut")
+
+        monkeypatch.setattr(loop, "ingest_paths", crash)
+        with pytest.raises(RuntimeError):
+            run_once(config, db)
+        monkeypatch.setattr(loop, "ingest_paths", real)
+        report = run_once(config, db)
+        assert [s.status for s in report.sources] == ["not-modified"]  # the server has nothing new…
+        assert len(report.processed) == 1 and report.processed[0].startswith("defense-")  # …the spool had
+        assert [a["title"] for a in report.alerts] == ["New deal RUS → IND S-400 (CONTRACT)"]
+        assert run_once(config, db).processed == []

@@ -2,7 +2,10 @@
 
 Each fetched feed is kept in a spool folder beside the store (``<db>.watch/<UTC time>/<feed
 name>.xml``) and ingested from there through the ordinary ingest, so the raw bytes behind
-every stored document stay on disk and the feed's name prefixes its documents' ids. A source
+every stored document stay on disk and the feed's name prefixes its documents' ids. A marker
+beside it (``<feed>.<digest>.pending``, renamed ``.done`` once ingested) lets the next poll
+finish an ingest a crash interrupted — the feed's ETag is already kept by then, so the server
+would answer 304 — and skip bytes already ingested when a server sends no validators. A source
 that fails (HTTP error, timeout, malformed feed, robots.txt unreadable) is logged, counted,
 and left alone for an exponentially growing while (1 min, 2 min, 4 min … ``max_backoff``);
 the other sources go on.
@@ -35,6 +38,7 @@ from veille.watch.fetch import Fetched, Fetcher, HostLimiter
 log = logging.getLogger("veille.watch")
 BACKOFF_BASE = 60.0
 SNAPSHOT_KEY = "alerts.snapshot"
+DONE = ".done"
 
 
 def _iso(moment: datetime) -> str:
@@ -151,15 +155,30 @@ def _poll_feed(
     if not documents:  # a valid feed with nothing in it yet: nothing to keep or ingest
         return SourceResult(feed.name, "empty", f"{len(items)} entries, none with text"), None
     digest = hashlib.sha256(got.data).hexdigest()[:16]
-    if list(spool.glob(f"*/{feed.name}.{digest}.xml")):
+    if any(spool.glob(f"*/{feed.name}.{digest}.done")) or any(spool.glob(f"*/{feed.name}.{digest}.pending")):
         return SourceResult(feed.name, "unchanged", "same bytes as an earlier poll"), None
     folder = spool / now.strftime("%Y%m%dT%H%M%SZ")
     folder.mkdir(parents=True, exist_ok=True)
     # The name's stem must stay the feed's name: it prefixes the document ids (veille.ingest.feeds).
     target = folder / f"{feed.name}.xml"
     target.write_bytes(got.data)
-    (folder / f"{feed.name}.{digest}.xml").write_bytes(b"")  # marker: these bytes are ingested
+    (folder / f"{feed.name}.{digest}.pending").write_bytes(b"")
     return SourceResult(feed.name, "new", f"{len(documents)} entries", len(documents)), target
+
+
+def _pending(spool: Path) -> list[Path]:
+    """Fetched feeds whose ingest did not finish (a crash after the ETag was kept): ingest them first."""
+    out = []
+    for marker in sorted(spool.glob("*/*.pending")):
+        name = marker.name.split(".")[0]
+        out.append(marker.parent / f"{name}.xml")
+    return out
+
+
+def _done(path: Path) -> None:
+    """Mark a spooled feed as ingested (its digest marker goes from .pending to .done)."""
+    for marker in path.parent.glob(f"{path.stem}.*.pending"):
+        marker.rename(marker.with_suffix(DONE))
 
 
 def load_snapshot(conn: Connection) -> dict[str, Any] | None:
@@ -203,7 +222,7 @@ def run_once(
     try:
         fetcher = Fetcher(client, limiter or HostLimiter(config.per_host_interval), config.user_agent)
         spool = spool_dir(config, db)
-        fetched: list[Path] = []
+        fetched: list[Path] = _pending(spool)
         for feed in config.feeds:
             result, path = _poll_feed(fetcher, feed, db, spool, now, config.max_backoff)
             report.sources.append(result)
@@ -213,6 +232,7 @@ def run_once(
             ingested = ingest_paths([path], db)
             report.processed += ingested.processed
             report.rejected += ingested.rejected
+            _done(path)
         for folder in config.folders:
             ingested = ingest_paths([folder.path], db)
             report.processed += ingested.processed
