@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.table import Table
 
 from veille.errors import VeilleError
 from veille.store import DEFAULT_DB, connect, open_store
@@ -97,15 +96,15 @@ def alerts_cmd(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
-    table = Table(title=f"Alerts{' since ' + start if start else ''}")
-    for col in ("raised", "rule", "alert", "evidence"):
-        table.add_column(col)
+    console.print(f"[bold]{len(rows)} alerts[/bold]{' since ' + start if start else ''}", highlight=False)
     for row in rows:
-        evidence = row["detail"].get("evidence", [])
-        first = evidence[0] if evidence else {}
-        quote = (first.get("sentences") or [""])[0]
-        table.add_row(row["created_at"], row["rule"], row["title"], f"{first.get('doc_id', '')}: {quote}"[:160])
-    console.print(table)
+        console.print(f"{row['created_at']}  [bold]{row['title']}[/bold]  ({row['rule']})", highlight=False)
+        for ev in row["detail"].get("evidence", [])[:3]:
+            where = ev.get("url") or ev["doc_id"]
+            for sentence in ev.get("sentences", [])[:1]:
+                console.print(
+                    f"    {ev['doc_id']}: « {sentence} » {where if where != ev['doc_id'] else ''}", highlight=False
+                )
 
 
 def digest_cmd(

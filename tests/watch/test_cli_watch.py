@@ -54,7 +54,7 @@ recipient = "IND"
     assert [r["title"] for r in rows] == ["New deal RUS → IND S-400 (CONTRACT)"]
     assert rows[0]["detail"]["evidence"][0]["url"] == CONTRACT["link"]
     table = runner.invoke(app, ["alerts", "--db", db, "--since", "1d"])
-    assert "New deal" in table.output and "new_deal" in table.output  # (rich wraps the cells)
+    assert "New deal RUS → IND S-400" in table.output and "New Delhi a signé lundi" in table.output
     html = tmp_path / "digest.html"
     assert runner.invoke(app, ["digest", "--since", "1d", "-o", str(html), "--db", db]).exit_code == 0
     page = html.read_text(encoding="utf-8")
