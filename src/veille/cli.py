@@ -266,24 +266,26 @@ def timeline_cmd(
 
 @app.command()
 def export(
-    kind: Annotated[str, typer.Argument(help="deals | events")],
-    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    kind: Annotated[
+        str, typer.Argument(help="deals | events | network | any table (documents, sentences, mentions, alerts…)")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl|csv|parquet; sipri-csv (deals), plover (events), graphml (network)")
+    ] = "jsonl",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (stdout when absent).")] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Export consolidated deals or all events as JSONL or CSV."""
-    from veille.export.tables import export_rows
+    """Export deals, events, the state network or any table (see veille.export.formats)."""
+    from veille.export.formats import run_export
 
-    if kind not in {"deals", "events"} or fmt not in {"jsonl", "csv"}:
-        err.print("[red]error[/red] export takes KIND deals|events and --format jsonl|csv")
-        raise typer.Exit(2)
-    with connect(open_store(db)) as conn:
-        if output:
-            with output.open("w", encoding="utf-8", newline="") as fh:
-                n = export_rows(conn, kind, fmt, fh)
-            err.print(f"{n} {kind} -> {output}")
-        else:
-            export_rows(conn, kind, fmt, sys.stdout)
+    try:
+        with connect(open_store(db)) as conn:
+            summary = run_export(conn, kind, fmt, output)
+    except VeilleError as error:
+        err.print(f"[red]error[/red] {error}")
+        raise typer.Exit(2) from error
+    if output:
+        err.print(summary)
 
 
 @app.command("consolidate")
@@ -330,6 +332,15 @@ def demo(db: DbOption = "demo.db") -> None:
         f"[bold]{n['events']}[/bold] events, [bold]{n['deals']}[/bold] deals"
     )
     console.print(_deals_table(db))
+
+
+# The analyst's daily loop (veille.cli_watch): watch, alerts, digest, datasette.
+from veille.cli_watch import alerts_cmd, datasette_cmd, digest_cmd, watch_cmd  # noqa: E402
+
+app.command("watch")(watch_cmd)
+app.command("alerts")(alerts_cmd)
+app.command("digest")(digest_cmd)
+app.command("datasette")(datasette_cmd)
 
 
 def main() -> None:

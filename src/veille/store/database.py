@@ -40,11 +40,17 @@ def _add_minhash(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE documents ADD COLUMN minhash BLOB"))
 
 
+def _add_watch(conn: Connection) -> None:
+    for table in (t.watch_sources, t.watch_state, t.alerts):
+        table.create(conn, checkfirst=True)
+
+
 # Ordered migrations: (version, description, function). A new schema change appends one; a
 # store created at any version is brought up to date when it is opened.
 MIGRATIONS = [
     (1, "initial schema", _create_all),
     (2, "near-duplicate signatures on documents", _add_minhash),
+    (4, "watch: feed state, alert snapshot and alerts", _add_watch),
 ]
 
 

@@ -145,3 +145,44 @@ deals = Table(
     Column("n_sources", Integer, nullable=False),
     Column("detail", Text, nullable=False),  # JSON: stages, quantities, values, conflicts
 )
+
+# Since schema v4: the watch loop's memory (feed state, alerts), see ``veille.watch``.
+watch_sources = Table(
+    "watch_sources",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_status", Integer),  # HTTP status of the last answer (0: no answer)
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False, default=0),  # consecutive; drives the backoff
+    Column("next_try_at", String),  # ISO UTC: not polled before (backoff)
+    Column("last_polled_at", String),
+    Column("last_ok_at", String),
+    Column("entries_seen", Integer, nullable=False, default=0),
+)
+
+watch_state = Table(
+    "watch_state",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),  # JSON (e.g. the store snapshot alerts are computed against)
+    Column("updated_at", String, nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(40), primary_key=True),  # sha1 of rule + what it found: an alert is raised once
+    Column("rule", Text, nullable=False),
+    Column("kind", String(24), nullable=False),  # new_deal | new_transfer | stage_advance | new_conflict | new_sanction
+    Column("deal_id", String(40)),
+    Column("supplier", String(3)),
+    Column("recipient", String(3)),
+    Column("title", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: what changed, with evidence (doc ids, sentences, urls)
+    Column("created_at", String, nullable=False),
+    Column("posted_at", String),  # webhook delivery; NULL while not delivered
+    Index("ix_alerts_created", "created_at"),
+)
