@@ -40,11 +40,36 @@ def _add_minhash(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE documents ADD COLUMN minhash BLOB"))
 
 
+# Indexes the dashboard's queries need (schema v3); created with the tables in new stores.
+V3_INDEXES = (
+    "ix_events_type",
+    "ix_deals_latest_when",
+    "ix_deals_recipient",
+    "ix_deals_system",
+    "ix_documents_published",
+    "ix_documents_duplicate_of",
+)
+
+
+def _add_search(conn: Connection) -> None:
+    """Indexes for the dashboard, and on SQLite the full-text index of every stored document."""
+    from veille.store.search import FTS_SETUP
+
+    for table in t.metadata.tables.values():
+        for index in table.indexes:
+            if index.name in V3_INDEXES:
+                index.create(conn, checkfirst=True)
+    if conn.dialect.name == "sqlite":
+        for statement in FTS_SETUP:
+            conn.execute(text(statement))
+
+
 # Ordered migrations: (version, description, function). A new schema change appends one; a
 # store created at any version is brought up to date when it is opened.
 MIGRATIONS = [
     (1, "initial schema", _create_all),
     (2, "near-duplicate signatures on documents", _add_minhash),
+    (3, "full-text search over cleaned text; dashboard indexes", _add_search),
 ]
 
 

@@ -48,6 +48,8 @@ documents = Table(
     Column("duplicate_of", String),
     Column("minhash", LargeBinary),  # near-duplicate signature (clean.dedup), since schema v2
     Column("ingested_at", String, nullable=False),
+    Index("ix_documents_published", "published"),  # since schema v3: date filters, newest first
+    Index("ix_documents_duplicate_of", "duplicate_of"),  # since schema v3: a document's copies
 )
 
 rejections = Table(
@@ -129,6 +131,7 @@ events = Table(
     Column("attribution", Text),
     Index("ix_events_doc", "doc_id"),
     Index("ix_events_deal_key", "supplier", "recipient", "family"),
+    Index("ix_events_type", "type", "when"),  # since schema v3: the dashboard's event filters
 )
 
 deals = Table(
@@ -144,4 +147,8 @@ deals = Table(
     Column("latest_when", String(40)),
     Column("n_sources", Integer, nullable=False),
     Column("detail", Text, nullable=False),  # JSON: stages, quantities, values, conflicts
+    # Since schema v3: the dashboard lists deals newest first and filters them by state.
+    Index("ix_deals_latest_when", "latest_when"),
+    Index("ix_deals_recipient", "recipient"),
+    Index("ix_deals_system", "system"),
 )
