@@ -46,3 +46,32 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     seeds = SHARED / "corpus" / "seeds"
     ingest_paths([p for p in (seeds, EXAMPLES / "corpus") if p.is_dir()], db)
     return db
+
+
+# An article of our own that tries to run script in the dashboard, in its title and its body.
+HOSTILE_ARTICLE = """<script>window.__pwned = "title"</script> La Grèce reçoit six Rafale
+
+Publié le 12 mars 2024 à 09h15
+
+Athènes a reçu mardi six Rafale livrés par la France <img src=x onerror="window.__pwned='img'">, a indiqué le ministère grec de la Défense.
+
+Le contrat signé en 2021 avec Paris porte sur dix-huit appareils. <script>document.title = "pwned"</script>
+"""
+
+
+@pytest.fixture(scope="session")
+def served_store(corpus_store: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The corpus store plus one hostile article, in a copy the dashboard tests may serve."""
+    import sqlite3
+
+    from veille.pipeline import ingest_paths
+
+    folder = tmp_path_factory.mktemp("served")
+    db = str(folder / "served.db")
+    with sqlite3.connect(corpus_store) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    article = folder / "hostile_rafale.txt"
+    article.write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    report = ingest_paths([article], db)
+    assert report.processed == ["hostile_rafale"], report
+    return db

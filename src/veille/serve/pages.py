@@ -246,13 +246,18 @@ def _network_chart(net: dict[str, Any]) -> dict[str, Any]:
             "y": [pos[node["id"]][1] for node in net["nodes"]],
             "text": [node["name"] for node in net["nodes"]],
             "customdata": [node["id"] for node in net["nodes"]],
-            "textposition": "top center",
+            # Labels outside the circle, on the side their state sits.
+            "textposition": [
+                "middle right" if pos[node["id"]][0] > 0.2 else "middle left" if pos[node["id"]][0] < -0.2
+                else "top center" if pos[node["id"]][1] > 0 else "bottom center"
+                for node in net["nodes"]
+            ],
             "marker": {"size": [10 + 3 * math.sqrt(node["weight"]) for node in net["nodes"]], "color": "#34495e"},
             "name": "États",
             "hovertemplate": "%{text}<extra></extra>",
         }
     )
-    hidden = {"visible": False, "range": [-1.3, 1.3]}
+    hidden = {"visible": False, "range": [-1.6, 1.6]}
     return {
         "data": traces,
         "layout": {

@@ -27,13 +27,18 @@ def safe_url(url: str | None) -> str | None:
     return url if url and SAFE_URL.match(url) else None
 
 
+SEASONS = {"SP": "printemps", "SU": "été", "FA": "automne", "WI": "hiver"}
+
+
 def when(value: str | None) -> str:
-    """A TIMEX-like date as an analyst reads it; 'XXXX' (year not given) spelt out."""
+    """A TIMEX-like date as an analyst reads it: seasons and quarters in words, an unknown year said."""
     if not value:
         return "date inconnue"
     if value.startswith("XXXX"):
         return f"{value[5:]} (année non précisée)"
-    return value
+    value = re.sub(r"(\d{4})-(SP|SU|FA|WI)", lambda m: f"{SEASONS[m.group(2)]} {m.group(1)}", value)
+    value = re.sub(r"(\d{4})-Q([1-4])", r"T\2 \1", value)
+    return value.replace("/", " – ")
 
 
 def show(value: object) -> str:
