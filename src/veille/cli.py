@@ -333,7 +333,9 @@ def demo(db: DbOption = "demo.db") -> None:
     from veille.serve.command import dashboard_url
 
     console.print(
-        f"Dashboard: run [bold]veille serve --db {db}[/bold] then open {dashboard_url()}", highlight=False, soft_wrap=True
+        f"Dashboard: run [bold]veille serve --db {db}[/bold] then open {dashboard_url()}",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
