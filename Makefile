@@ -40,6 +40,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_clean.py
 	$(BIN)/python benchmarks/consolidation_report.py
 	$(BIN)/python benchmarks/bench_timebank.py
+	$(BIN)/python benchmarks/bench_api.py
 
 # Debian's Chromium for the dashboard's browser tests (Playwright drives it; it never downloads a browser).
 browser:

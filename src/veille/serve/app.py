@@ -95,11 +95,59 @@ class _TooLarge(Exception):
     pass
 
 
+class Guard:
+    """Security headers on every response; with a token, requests from other machines must carry it.
+
+    Plain ASGI rather than ``@app.middleware``: it adds no task or stream per request.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app, self.token = app, token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        if self.token and (client is None or client[0] not in LOOPBACK):
+            headers = dict(scope["headers"])
+            given = _bearer(headers.get(b"authorization", b"").decode("latin-1")) or headers.get(
+                b"x-veille-token", b""
+            ).decode("latin-1")
+            if not secrets.compare_digest(given.encode(), self.token.encode()):
+                body = b'{"detail": "this server answers other machines only with its token"}'
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 401,
+                        "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        # Swagger UI starts from an inline script; its page shows no article text.
+        policy = DOCS_CSP if scope["path"] in ("/docs", "/redoc") else CSP
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"content-security-policy", policy.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
+def _bearer(value: str) -> str | None:
+    return value[7:].strip() if value.lower().startswith("bearer ") else None
+
+
 def _token_of(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return request.headers.get("x-veille-token")
+    return _bearer(request.headers.get("authorization", "")) or request.headers.get("x-veille-token")
 
 
 def token_ok(request: Request) -> bool:
@@ -124,20 +172,7 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY_BYTES
     app.state.db = db
     app.state.token = token or None
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Any:
-        client = request.client.host if request.client else None
-        if app.state.token and client not in LOOPBACK and not token_ok(request):
-            return JSONResponse({"detail": "this server answers other machines only with its token"}, 401)
-        response = await call_next(request)
-        # Swagger UI starts from an inline script; its page shows no article text.
-        docs = request.url.path in ("/docs", "/redoc")
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
-
+    app.add_middleware(Guard, token=app.state.token)
     app.add_middleware(BodyLimit, limit=max_body)
 
     @app.exception_handler(StarletteHTTPException)

@@ -7,6 +7,7 @@ value means no filter) where the API, for programs, refuses them with a 422.
 from __future__ import annotations
 
 import re
+import time
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -40,6 +41,19 @@ def _page_no(value: str | None) -> int:
 
 def _render(request: Request, name: str, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context)
+
+
+FACETS_TTL_S = 30.0
+
+
+def _facets(request: Request, conn: Connection) -> dict[str, list[Any]]:
+    """The filter choices, kept for FACETS_TTL_S: they scan every deal and change only on ingest."""
+    cached = getattr(request.app.state, "facets", None)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > FACETS_TTL_S:
+        cached = (now, q.deal_facets(conn))
+        request.app.state.facets = cached
+    return cached[1]
 
 
 def chart_date(value: str | None) -> str | None:
@@ -84,7 +98,7 @@ def deals_page(
         request,
         "deals.html",
         result=result,
-        facets=q.deal_facets(conn),
+        facets=_facets(request, conn),
         filters=filters,
         sort=sort,
         desc=desc,

@@ -112,12 +112,12 @@ def list_deals(
     """Deals matching ``where``, sorted by one of DEAL_SORTS (newest first by default)."""
     key = DEAL_SORTS[sort]
     d = t.deals.c
-    # Deals without a date, or whose year the sources never gave ("XXXX-10-08"), go last either way.
-    undated = or_(d.latest_when.is_(None), d.latest_when.startswith("X"))
+    # Deals without a date, or whose year the sources never gave ("XXXX-10-08"), go last either way
+    # (newest first walks the ix_deals_by_date index).
     query = (
         select(*[d[c] for c in DEAL_COLUMNS])
         .where(*where.conditions())
-        .order_by(*([undated] if sort == "date" else []), key.desc() if desc else key.asc(), d.id)
+        .order_by(*([t.DEAL_UNDATED] if sort == "date" else []), key.desc() if desc else key.asc(), d.id)
     )
     total, rows = _paged(conn, query, page, per_page)
     return Page([_deal_item(r) for r in rows], total, page, per_page)
@@ -131,7 +131,8 @@ def deal_facets(conn: Connection) -> dict[str, list[Any]]:
     }
     systems = sorted(r[0] for r in conn.execute(select(d.system).distinct()))
     stages = {r[0] for r in conn.execute(select(d.latest_stage).distinct())}
-    years = {r[0] for r in conn.execute(select(func.substr(d.latest_when, 1, 4)).distinct()) if r[0]}
+    # Distinct dates walk an index; cutting them to years in SQL would sort every deal.
+    years = {r[0][:4] for r in conn.execute(select(d.latest_when).distinct()) if r[0]}
     return {
         "countries": sorted(((s, country_name(s)) for s in states), key=lambda x: x[1]),
         "systems": systems,

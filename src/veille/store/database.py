@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.schema import CreateIndex
 
 from veille.errors import StoreError
 from veille.models import DocumentResult, Event, Rejection
@@ -44,7 +45,10 @@ def _add_minhash(conn: Connection) -> None:
 V3_INDEXES = (
     "ix_events_type",
     "ix_deals_latest_when",
+    "ix_deals_by_date",
+    "ix_deals_supplier",
     "ix_deals_recipient",
+    "ix_deals_stage",
     "ix_deals_system",
     "ix_documents_published",
     "ix_documents_duplicate_of",
@@ -58,7 +62,7 @@ def _add_search(conn: Connection) -> None:
     for table in t.metadata.tables.values():
         for index in table.indexes:
             if index.name in V3_INDEXES:
-                index.create(conn, checkfirst=True)
+                conn.execute(CreateIndex(index, if_not_exists=True))
     if conn.dialect.name == "sqlite":
         for statement in FTS_SETUP:
             conn.execute(text(statement))
