@@ -125,6 +125,8 @@ def test_entity_pages_by_kind(client: TestClient) -> None:
     putin = client.get("/api/entities/person:vladimir-putin").json()
     assert any(r["role"] == "head_of_state" and r["country"] == "RUS" for r in putin["roles"])
     assert putin["meetings"] and "Poutine" in putin["aliases"]
+    assert putin["mentions"] and {m["doc_id"] for m in putin["mentions"]} <= {d["id"] for d in putin["documents"]}
+    assert putin["events"] and all("Vladimir Putin" in json.dumps(e["fields"]) for e in putin["events"])
     s400 = client.get("/api/entities/system:s-400").json()
     assert {("RUS", "IND"), ("RUS", "TUR")} <= {(d["supplier"], d["recipient"]) for d in s400["deals"]}
 

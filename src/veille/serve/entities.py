@@ -23,6 +23,8 @@ from veille.serve.queries import DEAL_COLUMNS, Page, _deal_item, _evidence
 from veille.store import schema as t
 
 MEETING_TYPES = ("MEETING", "EXERCISE", "AGREEMENT")
+EVENT_TYPES = ("ARMS_TRANSFER", "SANCTION", *MEETING_TYPES)
+MAX_LISTED = 100  # mentions, documents and events shown with one entity
 MAX_ALIAS_MATCHES = 500
 
 
@@ -82,7 +84,10 @@ def _events_naming(conn: Connection, types: tuple[str, ...], names: list[str]) -
     rows = [
         dict(r)
         for r in conn.execute(
-            select(t.events).where(e.type.in_(types), named).order_by(e.when.is_(None), e.when).limit(200)
+            select(t.events)
+            .where(e.type.in_(types), named)
+            .order_by(e.when.is_(None), e.when)
+            .limit(MAX_LISTED)
         ).mappings()
     ]
     return _evidence(conn, rows)
@@ -109,10 +114,21 @@ def get_entity(conn: Connection, entity_id: str) -> dict[str, Any] | None:
             .where(m.entity_id == entity_id)
             .group_by(d.id, d.title, d.published)
             .order_by(d.published.is_(None), d.published.desc(), d.id)
-            .limit(100)
+            .limit(MAX_LISTED)
+        ).mappings()
+    ]
+    entity["mentions"] = [
+        dict(r)
+        for r in conn.execute(
+            select(m.doc_id, m.start, m.end, m.text, m.sentence, m.via)
+            .where(m.entity_id == entity_id)
+            .order_by(m.doc_id, m.start)
+            .limit(MAX_LISTED)
         ).mappings()
     ]
     kind = entity["kind"]
+    # Facts name states by code and everything else by canonical name.
+    entity["events"] = _events_naming(conn, EVENT_TYPES, [entity["name"]])
     if kind == "country":
         iso = entity["name"]
         people = [

@@ -59,11 +59,14 @@ def _add_search(conn: Connection) -> None:
     """Indexes for the dashboard, and on SQLite the full-text index of every stored document."""
     from veille.store.search import FTS_SETUP
 
+    present = set(inspect(conn).get_table_names())
     for table in t.metadata.tables.values():
+        if table.name not in present:
+            continue
         for index in table.indexes:
             if index.name in V3_INDEXES:
                 conn.execute(CreateIndex(index, if_not_exists=True))
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite" and "documents" in present:
         for statement in FTS_SETUP:
             conn.execute(text(statement))
 
