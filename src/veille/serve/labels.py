@@ -31,6 +31,25 @@ KIND_LABELS = {
     "place": "lieu",
 }
 
+ROLE_LABELS = {
+    "head_of_state": "chef de l'État",
+    "head_of_government": "chef du gouvernement",
+    "defence_minister": "ministre de la Défense",
+    "foreign_minister": "ministre des Affaires étrangères",
+    "deputy_defence_minister": "vice-ministre de la Défense",
+    "deputy_foreign_minister": "vice-ministre des Affaires étrangères",
+    "chief_of_general_staff": "chef d'état-major",
+    "service_chief": "chef d'armée",
+    "military_commission": "commission militaire",
+    "arms_agency_head": "directeur d'agence d'armement",
+    "company_head": "dirigeant d'entreprise",
+    "intelligence_head": "chef du renseignement",
+    "spokesperson": "porte-parole",
+    "ambassador": "ambassadeur",
+    "secretary_general": "secrétaire général",
+    "other": "autre fonction",
+}
+
 
 @cache
 def _french_territories() -> dict[str, str]:
