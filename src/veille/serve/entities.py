@@ -167,12 +167,16 @@ def network(conn: Connection, year: int | None = None) -> dict[str, Any]:
     With ``year``, a deal counts when one of its stages is dated that year, a meeting when it is.
     """
     arms: Counter[tuple[str, str]] = Counter()
-    for r in conn.execute(select(t.deals.c.supplier, t.deals.c.recipient, t.deals.c.detail)):
-        if year is not None:
+    d = t.deals.c
+    if year is None:
+        for r in conn.execute(select(d.supplier, d.recipient, func.count()).group_by(d.supplier, d.recipient)):
+            arms[(r[0], r[1])] = r[2]
+    else:
+        # A deal's stage dates live in its detail; only a year filter needs them.
+        for r in conn.execute(select(d.supplier, d.recipient, d.detail)):
             stages = json.loads(r.detail)["stages"]
-            if not any((s["when"] or "").startswith(f"{year:04d}") for s in stages):
-                continue
-        arms[(r.supplier, r.recipient)] += 1
+            if any((s["when"] or "").startswith(f"{year:04d}") for s in stages):
+                arms[(r.supplier, r.recipient)] += 1
     people = {
         r.name: r.country
         for r in conn.execute(select(t.entities.c.name, t.entities.c.country).where(t.entities.c.kind == "person"))
