@@ -119,7 +119,8 @@ def test_entities_are_found_by_any_alias(client: TestClient) -> None:
 
 def test_entity_pages_by_kind(client: TestClient) -> None:
     india = client.get("/api/entities/IND").json()
-    assert "S-400" in {d["system"] for d in india["deals_as_recipient"]}
+    assert "S-400" in {d["system"] for d in india["deals_as_recipient"]["items"]}
+    assert india["deals_as_recipient"]["total"] == len(india["deals_as_recipient"]["items"])
     assert india["meetings"] and india["sanctions"]
     assert all(s["type"] == "SANCTION" for s in india["sanctions"])
     putin = client.get("/api/entities/person:vladimir-putin").json()
@@ -128,7 +129,7 @@ def test_entity_pages_by_kind(client: TestClient) -> None:
     assert putin["mentions"] and {m["doc_id"] for m in putin["mentions"]} <= {d["id"] for d in putin["documents"]}
     assert putin["events"] and all("Vladimir Putin" in json.dumps(e["fields"]) for e in putin["events"])
     s400 = client.get("/api/entities/system:s-400").json()
-    assert {("RUS", "IND"), ("RUS", "TUR")} <= {(d["supplier"], d["recipient"]) for d in s400["deals"]}
+    assert {("RUS", "IND"), ("RUS", "TUR")} <= {(d["supplier"], d["recipient"]) for d in s400["deals"]["items"]}
 
 
 def test_events_filter_by_type_actor_modality_and_dates(client: TestClient) -> None:

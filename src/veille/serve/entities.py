@@ -68,11 +68,17 @@ def _country_ids(conn: Connection) -> list[str]:
     return [r[0] for r in conn.execute(select(t.entities.c.id).where(t.entities.c.kind == "country"))]
 
 
-def _deals(conn: Connection, *conds: ColumnElement[bool]) -> list[dict[str, Any]]:
+def _deals(conn: Connection, *conds: ColumnElement[bool]) -> dict[str, Any]:
+    """The newest MAX_LISTED deals matching ``conds`` and how many there are (the table pages the rest)."""
+    d = t.deals.c
+    total = conn.execute(select(func.count()).select_from(t.deals).where(*conds)).scalar_one()
     rows = conn.execute(
-        select(*[t.deals.c[c] for c in DEAL_COLUMNS]).where(*conds).order_by(t.deals.c.latest_when.desc())
+        select(*[d[c] for c in DEAL_COLUMNS])
+        .where(*conds)
+        .order_by(t.DEAL_UNDATED, d.latest_when.desc(), d.id)
+        .limit(MAX_LISTED)
     ).mappings()
-    return [_deal_item(dict(r)) for r in rows]
+    return {"total": total, "items": [_deal_item(dict(r)) for r in rows]}
 
 
 def _events_naming(conn: Connection, types: tuple[str, ...], names: list[str]) -> list[dict[str, Any]]:
@@ -127,8 +133,6 @@ def get_entity(conn: Connection, entity_id: str) -> dict[str, Any] | None:
         ).mappings()
     ]
     kind = entity["kind"]
-    # Facts name states by code and everything else by canonical name.
-    entity["events"] = _events_naming(conn, EVENT_TYPES, [entity["name"]])
     if kind == "country":
         iso = entity["name"]
         people = [
@@ -153,11 +157,25 @@ def get_entity(conn: Connection, entity_id: str) -> dict[str, Any] | None:
             for r in (known.roles if known else ())
         ]
         entity["meetings"] = _events_naming(conn, MEETING_TYPES, [entity["name"]])
+        entity["events"] = entity["meetings"]
     elif kind == "system":
         family = str(known.attrs.get("family", entity["name"])) if known else entity["name"]
         names = sorted({entity["name"], family})
         entity["family"] = family
         entity["deals"] = _deals(conn, or_(t.deals.c.system.in_(names), t.deals.c.family.in_(names)))
+        e = t.events.c
+        rows = conn.execute(
+            select(t.events)
+            .where(or_(e.system.in_(names), e.family.in_(names)))
+            .order_by(e.when.is_(None), e.when)
+            .limit(MAX_LISTED)
+        ).mappings()
+        entity["events"] = _evidence(conn, [dict(r) for r in rows])
+    if kind == "country":
+        entity["events"] = entity["meetings"] + entity["sanctions"]
+    elif "events" not in entity:
+        # Facts name states by code, everything else by canonical name.
+        entity["events"] = _events_naming(conn, EVENT_TYPES, [entity["name"]])
     return entity
 
 

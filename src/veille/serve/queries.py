@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from veille.consolidate import STAGE_ORDER
 from veille.consolidate.deals import _assign_orders
@@ -20,6 +20,7 @@ from veille.store import schema as t
 from veille.store.search import matching_ids
 
 MAX_PER_PAGE = 200
+EVIDENCE_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -143,11 +144,18 @@ def deal_facets(conn: Connection) -> dict[str, list[Any]]:
 
 def _evidence(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Events with their evidence sentences and the title of their document."""
-    pairs = {(r["doc_id"], i) for r in rows for i in json.loads(r["sentences"])}
+    wanted: dict[str, set[int]] = {}
+    for r in rows:
+        wanted.setdefault(r["doc_id"], set()).update(json.loads(r["sentences"]))
     texts: dict[tuple[str, int], str] = {}
-    if pairs:
-        s = t.sentences.c
-        for r in conn.execute(select(s.doc_id, s.idx, s.text).where(tuple_(s.doc_id, s.idx).in_(sorted(pairs)))):
+    s = t.sentences.c
+    docs_wanted = sorted(wanted)
+    # One (doc_id = ? AND idx IN ...) term per document: SQLite walks the primary key for each,
+    # where a row-value IN over (doc_id, idx) pairs scans the whole table. Chunked: SQLite
+    # bounds the depth of an expression.
+    for start in range(0, len(docs_wanted), EVIDENCE_CHUNK):
+        terms = [and_(s.doc_id == d, s.idx.in_(sorted(wanted[d]))) for d in docs_wanted[start : start + EVIDENCE_CHUNK]]
+        for r in conn.execute(select(s.doc_id, s.idx, s.text).where(or_(*terms))):
             texts[(r.doc_id, r.idx)] = r.text
     doc_ids = sorted({r["doc_id"] for r in rows})
     docs = {
