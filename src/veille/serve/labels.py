@@ -23,6 +23,7 @@ EVENT_LABELS = {
     "SANCTION": "sanction",
     "AGREEMENT": "accord",
 }
+MODALITY_LABELS = {"ASSERTED": "affirmé", "PLANNED": "prévu", "POSSIBLE": "possible", "DENIED": "démenti"}
 KIND_LABELS = {
     "country": "État",
     "person": "personne",

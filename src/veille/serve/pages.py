@@ -20,7 +20,7 @@ from veille.serve import entities as ent
 from veille.serve import queries as q
 from veille.serve.api import db
 from veille.serve.highlight import highlight
-from veille.serve.labels import EVENT_LABELS, KIND_LABELS, STAGE_LABELS, country_name, stage_label
+from veille.serve.labels import EVENT_LABELS, KIND_LABELS, MODALITY_LABELS, STAGE_LABELS, country_name, stage_label
 from veille.serve.templating import templates
 from veille.store.search import search_documents
 
@@ -137,7 +137,7 @@ def _timeline_chart(deal: dict[str, Any]) -> dict[str, Any]:
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": modality.lower(),
+                "name": MODALITY_LABELS.get(modality, modality.lower()),
                 **data,
                 "marker": {"size": 13, "color": MODALITY_COLOURS.get(modality, "#555")},
                 "hovertemplate": "%{y} — %{x}<br>%{text}<extra></extra>",

@@ -8,7 +8,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from veille.serve.labels import KIND_LABELS, ROLE_LABELS, country_name, event_label, stage_label
+from veille.serve.labels import KIND_LABELS, MODALITY_LABELS, ROLE_LABELS, country_name, event_label, stage_label
 from veille.store.search import HIT_END, HIT_START
 
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
@@ -61,6 +61,7 @@ def _environment() -> Environment:
         safe_url=safe_url,
         when=when,
         show=show,
+        modality=lambda m: MODALITY_LABELS.get(m, m.lower()),
         role=lambda r: ROLE_LABELS.get(r, r.replace("_", " ")),
     )
     return env
