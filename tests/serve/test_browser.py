@@ -103,6 +103,12 @@ def test_hostile_article_is_shown_never_run(page) -> None:  # type: ignore[no-un
     assert page.locator("#text img, #text script, h1 script").count() == 0
     assert '<script>document.title = "pwned"</script>' in page.locator("#furniture").inner_text()
     _shot(page, "hostile")
+    page.goto("/?country=GRC&system=Rafale")
+    page.locator("#deals tbody").get_by_role("link", name="Rafale").first.click()
+    page.wait_for_selector("#timeline[data-rendered=yes]", timeout=20_000)
+    for point in page.locator("#timeline .scatterlayer .point").all():
+        point.hover(force=True)  # hover labels carry the hostile title
+    assert page.evaluate("window.__pwned") is None
     page.goto("/search?q=pwned")
     assert page.evaluate("window.__pwned") is None and page.locator("ol.hits li").count() == 1
 

@@ -6,6 +6,7 @@ value means no filter) where the API, for programs, refuses them with a 422.
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from typing import Annotated, Any
@@ -118,7 +119,8 @@ def _timeline_chart(deal: dict[str, Any]) -> dict[str, Any]:
         trace = by_modality.setdefault(ev["modality"], {"x": [], "y": [], "text": []})
         trace["x"].append(x)
         trace["y"].append(stage_label(ev["stage"]))
-        trace["text"].append(f"{ev['doc_title'] or ev['doc_id']} — « {ev['trigger']} »")
+        # plotly reads hover text as a little HTML: escaped, an article's markup stays text.
+        trace["text"].append(html.escape(f"{ev['doc_title'] or ev['doc_id']} — « {ev['trigger']} »"))
     line = [(chart_date(s["when"]), stage_label(s["stage"])) for s in deal["stages"] if chart_date(s["when"])]
     line.sort()
     traces: list[dict[str, Any]] = [
