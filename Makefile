@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench eval clean
+.PHONY: demo test lint bench eval clean browser
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,7 @@ demo: $(STAMP)
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/veille demo --db demo.db
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) browser
 	$(BIN)/pytest -q
 
 lint: $(DEV_STAMP)
@@ -40,6 +40,13 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_clean.py
 	$(BIN)/python benchmarks/consolidation_report.py
 	$(BIN)/python benchmarks/bench_timebank.py
+	$(BIN)/python benchmarks/bench_api.py
+
+# Debian's Chromium for the dashboard's browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		apt-get update && apt-get install -y --no-install-recommends chromium; \
+	fi
 
 clean:
 	rm -rf $(VENV) demo.db* .pytest_cache

@@ -46,3 +46,85 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     seeds = SHARED / "corpus" / "seeds"
     ingest_paths([p for p in (seeds, EXAMPLES / "corpus") if p.is_dir()], db)
     return db
+
+
+# An article of our own that tries to run script in the dashboard, in its title and its body.
+HOSTILE_ARTICLE = """<script>window.__pwned = "title"</script> La Grèce reçoit six Rafale
+
+Publié le 12 mars 2024 à 09h15
+
+Athènes a reçu mardi six Rafale livrés par la France <img src=x onerror="window.__pwned='img'">, a indiqué le ministère grec de la Défense.
+
+Le contrat signé en 2021 avec Paris porte sur dix-huit appareils. <script>document.title = "pwned"</script>
+"""
+
+
+@pytest.fixture(scope="session")
+def served_store(corpus_store: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The corpus store plus one hostile article, in a copy the dashboard tests may serve."""
+    import sqlite3
+
+    from veille.pipeline import ingest_paths
+
+    folder = tmp_path_factory.mktemp("served")
+    db = str(folder / "served.db")
+    with sqlite3.connect(corpus_store) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    article = folder / "hostile_rafale.txt"
+    article.write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    report = ingest_paths([article], db)
+    assert report.processed == ["hostile_rafale"], report
+    return db
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTEFACTS = ROOT / "tests" / "artefacts"
+
+
+@pytest.fixture(scope="session")
+def live_server(served_store: str):  # type: ignore[no-untyped-def]
+    """The dashboard over ``served_store`` on a free loopback port, in a thread; its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from veille.serve.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(served_store), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the dashboard did not start within 30 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

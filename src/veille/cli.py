@@ -332,6 +332,18 @@ def demo(db: DbOption = "demo.db") -> None:
         f"[bold]{n['events']}[/bold] events, [bold]{n['deals']}[/bold] deals"
     )
     console.print(_deals_table(db))
+    from veille.serve.command import dashboard_url
+
+    console.print(
+        f"Dashboard: run [bold]veille serve --db {db}[/bold] then open {dashboard_url()}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+from veille.serve.command import serve  # noqa: E402  (registered last: one line to merge)
+
+app.command("serve")(serve)
 
 
 # The analyst's daily loop (veille.cli_watch): watch, alerts, digest, datasette.

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.schema import CreateIndex
 
 from veille.errors import StoreError
 from veille.models import DocumentResult, Event, Rejection
@@ -45,11 +46,42 @@ def _add_watch(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+# Indexes the dashboard's queries need (schema v3); created with the tables in new stores.
+V3_INDEXES = (
+    "ix_events_type",
+    "ix_deals_latest_when",
+    "ix_deals_by_date",
+    "ix_deals_supplier",
+    "ix_deals_recipient",
+    "ix_deals_stage",
+    "ix_deals_system",
+    "ix_documents_published",
+    "ix_documents_duplicate_of",
+)
+
+
+def _add_search(conn: Connection) -> None:
+    """Indexes for the dashboard, and on SQLite the full-text index of every stored document."""
+    from veille.store.search import FTS_SETUP
+
+    present = set(inspect(conn).get_table_names())
+    for table in t.metadata.tables.values():
+        if table.name not in present:
+            continue
+        for index in table.indexes:
+            if index.name in V3_INDEXES:
+                conn.execute(CreateIndex(index, if_not_exists=True))
+    if conn.dialect.name == "sqlite" and "documents" in present:
+        for statement in FTS_SETUP:
+            conn.execute(text(statement))
+
+
 # Ordered migrations: (version, description, function). A new schema change appends one; a
 # store created at any version is brought up to date when it is opened.
 MIGRATIONS = [
     (1, "initial schema", _create_all),
     (2, "near-duplicate signatures on documents", _add_minhash),
+    (3, "full-text search over cleaned text; dashboard indexes", _add_search),
     (4, "watch: feed state, alert snapshot and alerts", _add_watch),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Float,
     ForeignKey,
     Index,
@@ -14,6 +15,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    literal_column,
+    or_,
 )
 
 metadata = MetaData()
@@ -48,6 +51,8 @@ documents = Table(
     Column("duplicate_of", String),
     Column("minhash", LargeBinary),  # near-duplicate signature (clean.dedup), since schema v2
     Column("ingested_at", String, nullable=False),
+    Index("ix_documents_published", "published"),  # since schema v3: date filters, newest first
+    Index("ix_documents_duplicate_of", "duplicate_of"),  # since schema v3: a document's copies
 )
 
 rejections = Table(
@@ -129,6 +134,7 @@ events = Table(
     Column("attribution", Text),
     Index("ix_events_doc", "doc_id"),
     Index("ix_events_deal_key", "supplier", "recipient", "family"),
+    Index("ix_events_type", "type", "when"),  # since schema v3: the dashboard's event filters
 )
 
 deals = Table(
@@ -144,7 +150,19 @@ deals = Table(
     Column("latest_when", String(40)),
     Column("n_sources", Integer, nullable=False),
     Column("detail", Text, nullable=False),  # JSON: stages, quantities, values, conflicts
+    # Since schema v3: the dashboard lists deals newest first and filters them by state.
+    Index("ix_deals_latest_when", "latest_when"),
+    Index("ix_deals_supplier", "supplier"),
+    Index("ix_deals_recipient", "recipient"),
+    Index("ix_deals_stage", "latest_stage"),
+    Index("ix_deals_system", "system"),
 )
+
+# A deal whose latest stage has no date, or no year ("XXXX-10-08"): listed after the dated ones.
+# The pattern is a literal, not a bound parameter, so that queries ordering by this very
+# expression can walk the index below instead of sorting every deal (schema v3).
+DEAL_UNDATED: ColumnElement[bool] = or_(deals.c.latest_when.is_(None), deals.c.latest_when.like(literal_column("'X%'")))
+Index("ix_deals_by_date", DEAL_UNDATED, deals.c.latest_when.desc())
 
 # Since schema v4: the watch loop's memory (feed state, alerts), see ``veille.watch``.
 watch_sources = Table(
