@@ -45,6 +45,12 @@ def test_sanction_instrument(analyse) -> None:  # type: ignore[no-untyped-def]
     assert s.fields == {"imposer": "USA", "target": "TUR", "instrument": "CAATSA"}
 
 
+def test_countermeasures_against_firms_target_their_state(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le 3 mars, Pékin a annoncé des contre-mesures contre Lockheed Martin et Raytheon."
+    (s,) = _events(analyse, text, "SANCTION")
+    assert (s.fields["imposer"], s.fields["target"]) == ("CHN", "USA")
+
+
 def test_suffering_sanctions_names_no_imposer(analyse) -> None:  # type: ignore[no-untyped-def]
     assert (
         _events(analyse, "La Russie, qui souffre de sanctions internationales, se tourne vers la Chine.", "SANCTION")
