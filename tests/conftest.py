@@ -59,21 +59,46 @@ Le contrat signé en 2021 avec Paris porte sur dix-huit appareils. <script>docum
 """
 
 
+# Another of our own, new to the corpus (a deal, a transfer, a sanction): the alerts it raises carry its markup.
+ALERT_ARTICLE = """<script>window.__alerted = "titre"</script> Le Maroc commande huit Caesar à la France
+
+Publié le 4 février 2024 à 10h00
+
+Rabat a signé lundi avec Paris un contrat pour huit canons Caesar <b onmouseover="window.__alerted='b'">automoteurs</b>, \
+a annoncé le ministère marocain de la Défense.
+
+Mercredi, le Canada a annoncé des sanctions contre le Nicaragua.
+"""
+
+
 @pytest.fixture(scope="session")
 def served_store(corpus_store: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The corpus store plus one hostile article, in a copy the dashboard tests may serve."""
+    """The corpus store plus two hostile articles, in a copy the dashboard tests may serve.
+
+    The alerts the watch rules (one of each kind, no filter) raise for the articles' arrival are
+    stored as ``veille watch`` stores them: their evidence is hostile text.
+    """
     import sqlite3
 
+    from veille.alerts import evaluate, record, snapshot
     from veille.pipeline import ingest_paths
+    from veille.store import connect, open_store
+    from veille.watch.config import RULE_KINDS, Rule
 
     folder = tmp_path_factory.mktemp("served")
     db = str(folder / "served.db")
     with sqlite3.connect(corpus_store) as source, sqlite3.connect(db) as target:
         source.backup(target)
-    article = folder / "hostile_rafale.txt"
-    article.write_text(HOSTILE_ARTICLE, encoding="utf-8")
-    report = ingest_paths([article], db)
-    assert report.processed == ["hostile_rafale"], report
+    with connect(open_store(db)) as conn:
+        before = snapshot(conn)
+    articles = [folder / "hostile_rafale.txt", folder / "alert_caesar.txt"]
+    articles[0].write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    articles[1].write_text(ALERT_ARTICLE, encoding="utf-8")
+    report = ingest_paths(articles, db)
+    assert sorted(report.processed) == ["alert_caesar", "hostile_rafale"], report
+    rules = tuple(Rule(f"any {kind}", kind) for kind in RULE_KINDS)
+    with connect(open_store(db)) as conn:
+        record(conn, evaluate(conn, rules, before, snapshot(conn)))
     return db
 
 

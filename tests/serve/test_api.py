@@ -293,3 +293,77 @@ def test_demo_ends_with_the_dashboard_command(tmp_path: Path, monkeypatch: pytes
     assert result.exit_code == 0, result.output
     last = result.output.strip().splitlines()[-1]
     assert f"veille serve --db {db}" in last and "http://127.0.0.1:8000/" in last
+
+
+# ---------------------------------------------------------------- alerts (raised by the arrival of ALERT_ARTICLE)
+
+
+def _caesar_alerts(alerts: list[dict]) -> list[dict]:
+    return [a for a in alerts if a["recipient"] == "MAR" and a["deal_id"]]
+
+
+def test_alerts_are_listed_newest_first_paginated_and_filtered(client: TestClient) -> None:
+    everything = client.get("/api/alerts", params={"per_page": 200}).json()
+    alerts = everything["items"]
+    assert everything["total"] == len(alerts) >= 3
+    assert {"new_deal", "new_transfer", "new_sanction"} <= {a["kind"] for a in alerts}
+    stamps = [a["created_at"] for a in alerts]
+    assert stamps == sorted(stamps, reverse=True)
+    first = client.get("/api/alerts", params={"per_page": 1}).json()
+    second = client.get("/api/alerts", params={"per_page": 1, "page": 2}).json()
+    assert first["total"] == everything["total"] and first["items"][0]["id"] != second["items"][0]["id"]
+    caesar = _caesar_alerts(alerts)
+    assert {a["kind"] for a in caesar} == {"new_deal", "new_transfer"}, [a["title"] for a in alerts]
+    evidence = caesar[0]["detail"]["evidence"]
+    assert [ev["doc_id"] for ev in evidence] == ["alert_caesar"] and evidence[0]["new"]
+    assert any("huit canons Caesar" in s for s in evidence[0]["sentences"])
+    sanction = next(a for a in alerts if a["kind"] == "new_sanction" and a["recipient"] == "NIC")
+    assert sanction["supplier"] == "CAN" and sanction["deal_id"] is None
+    one_kind = client.get("/api/alerts", params={"kind": "new_transfer"}).json()
+    assert one_kind["total"] and all(a["kind"] == "new_transfer" for a in one_kind["items"])
+    one_deal = client.get("/api/alerts", params={"deal_id": caesar[0]["deal_id"]}).json()["items"]
+    assert {a["id"] for a in one_deal} == {a["id"] for a in caesar}
+    assert client.get("/api/alerts", params={"deal_id": "000000000000"}).json()["total"] == 0
+
+
+def test_alerts_since_reads_durations_and_dates_like_the_command(client: TestClient) -> None:
+    total = client.get("/api/alerts").json()["total"]
+    last_day = client.get("/api/alerts", params={"since": "1d"}).json()
+    assert last_day["total"] == total and last_day["since"] < last_day["items"][0]["created_at"]
+    assert client.get("/api/alerts", params={"since": "2020-01-01"}).json()["total"] == total
+    assert client.get("/api/alerts", params={"since": "2999-01-01"}).json()["total"] == 0
+    for bad in ("yesterday", "2026-13-40", "-1d"):
+        response = client.get("/api/alerts", params={"since": bad})
+        assert response.status_code == 422, bad
+        assert response.json()["problems"][0]["field"] == "since"
+    assert client.get("/api/alerts", params={"kind": "new_rumour"}).json()["problems"][0]["field"] == "kind"
+
+
+def test_one_alert_by_id_and_unknown_ids_are_404(client: TestClient) -> None:
+    listed = client.get("/api/alerts").json()["items"][0]
+    one = client.get(f"/api/alerts/{listed['id']}").json()
+    assert one == listed and one["detail"]["evidence"]
+    missing = client.get("/api/alerts/no-such-alert")
+    assert missing.status_code == 404 and "no-such-alert" in missing.json()["detail"]
+
+
+def test_alerts_page_and_deal_page_show_alerts_with_hostile_text_escaped(client: TestClient) -> None:
+    alerts = client.get("/api/alerts", params={"per_page": 200}).json()["items"]
+    page = client.get("/alerts")
+    assert page.status_code == 200 and 'href="/alerts" class="here"' in page.text
+    body = page.text.split("<main>")[1]
+    for alert in alerts:
+        assert f'id="alert-{alert["id"]}"' in body
+    caesar = _caesar_alerts(alerts)[0]
+    assert f'href="/deals/{caesar["deal_id"]}"' in body and 'href="/documents/alert_caesar"' in body
+    assert 'class="alert-kind k-new_sanction"' in body and "http://" not in body  # no URL: no external link
+    assert "<script>window" not in body and "<b onmouseover" not in body
+    assert "&lt;script&gt;window.__alerted" in body and "&lt;b onmouseover=" in body  # shown as text
+    assert 'href="/alerts"' in client.get("/").text  # in the top bar of every page
+    deal = client.get(f"/deals/{caesar['deal_id']}").text
+    section = deal.split('id="deal-alerts"')[1].split("</section>")[0]
+    assert section.count('class="alert-kind') == 2 and "<b onmouseover" not in section
+    filtered = client.get("/alerts", params={"kind": "new_sanction", "since": "soon"}).text
+    assert "« soon » ignoré" in filtered
+    assert all(f'id="alert-{a["id"]}"' not in filtered for a in alerts if a["kind"] != "new_sanction")
+    assert 'id="deal-alerts"' not in client.get(f"/deals/{_s400_india(client)['id']}").text

@@ -124,3 +124,20 @@ def test_network_and_search_pages(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("link", name="Vladimir Putin").click()
     assert page.get_by_role("heading", name="Fonctions").is_visible()
     _shot(page, "entity")
+
+
+def test_alerts_page_lists_the_watch_alerts_and_leads_to_the_deal(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/")
+    page.locator("header nav").get_by_role("link", name="Alertes").click()
+    page.wait_for_url("**/alerts")
+    rows = page.locator("table.alerts tbody tr")
+    assert rows.count() >= 3 and page.locator("table.alerts .alert-kind.k-new_deal").is_visible()
+    row = rows.filter(has_text="New deal FRA → MAR Caesar")
+    assert '<script>window.__alerted = "titre"</script>' in row.locator(".alert-evidence").inner_text()
+    assert page.locator("table.alerts script, table.alerts b").count() == 0
+    assert page.evaluate("window.__alerted") is None
+    _shot(page, "alerts")
+    row.locator("td").nth(3).get_by_role("link", name="Caesar").click()
+    page.wait_for_url("**/deals/**")
+    assert page.locator("#deal-alerts table.alerts tbody tr").count() == 2
+    assert page.get_by_role("heading", name="Caesar").is_visible()

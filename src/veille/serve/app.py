@@ -159,6 +159,7 @@ def token_ok(request: Request) -> bool:
 
 def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY_BYTES) -> FastAPI:
     """The dashboard and API over the store at ``db`` (a path or SQLAlchemy URL)."""
+    from veille.serve.alerts import router as alerts_router
     from veille.serve.api import router as api_router
     from veille.serve.pages import router as pages_router
 
@@ -200,6 +201,7 @@ def create_app(db: str, token: str | None = None, max_body: int = MAX_BODY_BYTES
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_router)
+    app.include_router(alerts_router)
     app.include_router(pages_router)
     return app
 

@@ -72,3 +72,13 @@ def stage_label(stage: str | None) -> str:
 
 def event_label(kind: str) -> str:
     return EVENT_LABELS.get(kind, kind)
+
+
+# The watch loop's rule kinds (veille.watch.config.RULE_KINDS), as the alerts page shows them.
+ALERT_LABELS = {
+    "new_deal": "nouveau contrat",
+    "new_transfer": "nouveau transfert",
+    "stage_advance": "étape franchie",
+    "new_conflict": "sources en désaccord",
+    "new_sanction": "nouvelle sanction",
+}

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from veille.consolidate import STAGE_ORDER
 from veille.serve import entities as ent
 from veille.serve import queries as q
+from veille.serve.alerts import deal_alerts
 from veille.serve.api import db
 from veille.serve.highlight import highlight
 from veille.serve.labels import EVENT_LABELS, KIND_LABELS, MODALITY_LABELS, STAGE_LABELS, country_name, stage_label
@@ -164,7 +165,14 @@ def deal_page(request: Request, conn: Conn, deal_id: str) -> HTMLResponse:
     deal = q.get_deal(conn, deal_id)
     if deal is None:
         raise HTTPException(404, f"no deal with id {deal_id!r}")
-    return _render(request, "deal.html", deal=deal, chart=_timeline_chart(deal), colours=MODALITY_COLOURS)
+    return _render(
+        request,
+        "deal.html",
+        deal=deal,
+        chart=_timeline_chart(deal),
+        colours=MODALITY_COLOURS,
+        alerts=deal_alerts(conn, deal_id),
+    )
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)

@@ -8,7 +8,15 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from veille.serve.labels import KIND_LABELS, MODALITY_LABELS, ROLE_LABELS, country_name, event_label, stage_label
+from veille.serve.labels import (
+    ALERT_LABELS,
+    KIND_LABELS,
+    MODALITY_LABELS,
+    ROLE_LABELS,
+    country_name,
+    event_label,
+    stage_label,
+)
 from veille.store.search import HIT_END, HIT_START
 
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
@@ -50,6 +58,14 @@ def show(value: object) -> str:
     return str(value)
 
 
+def moment(value: str | None) -> str:
+    """An ISO UTC time stamp to the minute, as a reader scans a list ("2026-11-23 14:58 UTC")."""
+    if not value:
+        return ""
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(\+00:00|Z)?$", value)
+    return f"{m.group(1)} {m.group(2)}{' UTC' if m.group(3) else ''}" if m else value
+
+
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("veille.serve", "templates"), autoescape=True)
     env.filters.update(
@@ -63,6 +79,8 @@ def _environment() -> Environment:
         show=show,
         modality=lambda m: MODALITY_LABELS.get(m, m.lower()),
         role=lambda r: ROLE_LABELS.get(r, r.replace("_", " ")),
+        alert_kind=lambda k: ALERT_LABELS.get(k, k.replace("_", " ")),
+        moment=moment,
     )
     return env
 
