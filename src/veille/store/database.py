@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text
+from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, NoSuchModuleError, OperationalError
 
 from veille.errors import StoreError
 from veille.models import DocumentResult, Event, Rejection
+from veille.store import migrations
 from veille.store import schema as t
 
 DEFAULT_DB = "veille.db"
@@ -30,27 +31,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _create_all(conn: Connection) -> None:
-    t.metadata.create_all(conn)
-
-
-def _add_minhash(conn: Connection) -> None:
-    columns = {c["name"] for c in inspect(conn).get_columns("documents")}
-    if "minhash" not in columns:
-        conn.execute(text("ALTER TABLE documents ADD COLUMN minhash BLOB"))
-
-
-# Ordered migrations: (version, description, function). A new schema change appends one; a
-# store created at any version is brought up to date when it is opened.
-MIGRATIONS = [
-    (1, "initial schema", _create_all),
-    (2, "near-duplicate signatures on documents", _add_minhash),
-]
-
-
 def engine_for(url_or_path: str) -> Engine:
-    """An engine for a SQLite path (WAL mode) or any SQLAlchemy URL."""
+    """An engine for a SQLite path (WAL mode) or any SQLAlchemy URL.
+
+    ``postgresql://`` means psycopg 3, the driver veille ships with (SQLAlchemy would otherwise
+    look for psycopg2).
+    """
     url = url_or_path if "://" in url_or_path else f"sqlite:///{Path(url_or_path)}"
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
 
@@ -65,20 +54,33 @@ def engine_for(url_or_path: str) -> Engine:
     return engine
 
 
+def lock(conn: Connection, name: str) -> None:
+    """Serialise writers on ``name`` until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock, so that two processes migrating the schema or
+    rebuilding the same deals wait for each other instead of colliding. SQLite already lets one
+    writer at a time in, so there is nothing to do.
+    """
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha1(f"veille:{name}".encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def open_store(url_or_path: str = DEFAULT_DB) -> Engine:
-    """Open (creating and migrating as needed) the store."""
+    """Open the store, creating it or bringing its schema to the newest Alembic revision."""
     try:
         engine = engine_for(url_or_path)
+    except (ArgumentError, NoSuchModuleError) as err:
+        reason = f"not a SQLite path or database URL ({err})"
+        raise StoreError(f"[E301] cannot open the store {url_or_path}: {reason}") from err
+    try:
         with engine.begin() as conn:
-            t.schema_version.create(conn, checkfirst=True)
-            done = {row[0] for row in conn.execute(select(t.schema_version.c.version))}
-            for version, description, apply in MIGRATIONS:
-                if version not in done:
-                    apply(conn)
-                    conn.execute(
-                        insert(t.schema_version).values(version=version, applied_at=_now(), description=description)
-                    )
-    except OperationalError as err:
+            if migrations.current(conn) != migrations.head():
+                lock(conn, "schema")
+                migrations.upgrade(conn)
+    except LookupError as err:
+        raise StoreError(f"[E301] cannot open the store {url_or_path}: {err}") from err
+    except (OperationalError, InterfaceError) as err:
         raise StoreError(f"[E301] cannot open the store {url_or_path}: {err.orig}") from err
     return engine
 
@@ -108,11 +110,15 @@ def save_rejection(conn: Connection, rejection: Rejection) -> None:
         select(t.rejections.c.id).where(t.rejections.c.path == rejection.path, t.rejections.c.code == rejection.code)
     ).first()
     if exists is None:
-        conn.execute(
-            insert(t.rejections).values(
-                path=rejection.path, code=rejection.code, reason=rejection.reason, rejected_at=_now()
-            )
-        )
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(t.rejections).values(
+                        path=rejection.path, code=rejection.code, reason=rejection.reason, rejected_at=_now()
+                    )
+                )
+        except IntegrityError:  # another writer recorded it meanwhile
+            pass
 
 
 def save_document(
@@ -121,8 +127,35 @@ def save_document(
     family_of: dict[str, str],
     minhash: bytes | None = None,
     duplicate_of: str | None = None,
+) -> bool:
+    """Replace everything stored for this document by ``result``; False if another writer won.
+
+    Two processes can process the same content at the same time (overlapping inputs, a Dask task
+    retried after its worker died): the unique content hash lets one of them in, and the other
+    gets False and leaves the stored rows as they are, so every document ends up stored once.
+    """
+    for attempt in range(2):
+        try:
+            with conn.begin_nested():
+                _save_document(conn, result, family_of, minhash, duplicate_of)
+            return True
+        except IntegrityError:
+            if known_hash(conn, result.clean.raw.content_hash) is not None:
+                return False
+            if attempt:  # not a race: a row this document cannot hold
+                raise
+            # Another writer stored a different version under the same id and has committed
+            # by now (the unique index made us wait): replace it, as a later run would.
+    return True
+
+
+def _save_document(
+    conn: Connection,
+    result: DocumentResult,
+    family_of: dict[str, str],
+    minhash: bytes | None,
+    duplicate_of: str | None,
 ) -> None:
-    """Replace everything stored for this document by ``result``."""
     clean = result.clean
     raw = clean.raw
     doc_id = raw.doc_id

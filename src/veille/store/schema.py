@@ -18,6 +18,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Ids are compared and sorted byte-wise on every backend (SQLite's BINARY collation), so that
+# listings come out in the same order on PostgreSQL whatever the database's locale.
+Key = String().with_variant(String(collation="C"), "postgresql")
+
 schema_version = Table(
     "schema_version",
     metadata,
@@ -29,7 +33,7 @@ schema_version = Table(
 documents = Table(
     "documents",
     metadata,
-    Column("id", String, primary_key=True),
+    Column("id", Key, primary_key=True),
     Column("content_hash", String(64), nullable=False, unique=True),
     Column("path", Text, nullable=False),
     Column("url", Text),
@@ -46,7 +50,7 @@ documents = Table(
     Column("lines", Text, nullable=False),  # JSON: per raw line, label and reason
     Column("status", String(16), nullable=False),  # processed | duplicate
     Column("duplicate_of", String),
-    Column("minhash", LargeBinary),  # near-duplicate signature (clean.dedup), since schema v2
+    Column("minhash", LargeBinary),  # near-duplicate signature (clean.dedup), since revision 0002
     Column("ingested_at", String, nullable=False),
 )
 
@@ -64,7 +68,7 @@ rejections = Table(
 sentences = Table(
     "sentences",
     metadata,
-    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("doc_id", Key, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("idx", Integer, primary_key=True),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
@@ -84,7 +88,7 @@ entities = Table(
 mentions = Table(
     "mentions",
     metadata,
-    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("doc_id", Key, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("start", Integer, primary_key=True),
     Column("end", Integer, primary_key=True),
     Column("text", Text, nullable=False),
@@ -98,7 +102,7 @@ mentions = Table(
 timexes = Table(
     "timexes",
     metadata,
-    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("doc_id", Key, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("start", Integer, primary_key=True),
     Column("end", Integer, nullable=False),
     Column("text", Text, nullable=False),
@@ -111,7 +115,7 @@ events = Table(
     "events",
     metadata,
     Column("id", String(40), primary_key=True),
-    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("doc_id", Key, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("type", String(16), nullable=False),
     Column("stage", String(16)),
     Column("supplier", String(3)),
@@ -134,7 +138,7 @@ events = Table(
 deals = Table(
     "deals",
     metadata,
-    Column("id", String(40), primary_key=True),
+    Column("id", Key, primary_key=True),
     Column("supplier", String(3), nullable=False),
     Column("recipient", String(3), nullable=False),
     Column("system", Text, nullable=False),

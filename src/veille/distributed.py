@@ -1,0 +1,249 @@
+"""Archive-sized ingest on Dask distributed: ``veille ingest --dask local:N | tcp://scheduler:8786``.
+
+The client lists the input files and cuts them into partitions; each partition is one Dask task
+that runs on a worker: read → clean → nlp → link → extract (:func:`veille.pipeline.process`,
+the spaCy pipeline loaded once per worker process and kept) and writes its documents to the
+store in batches, one transaction per batch (:func:`veille.store.save_document`). The store must
+be a database every worker reaches, PostgreSQL in practice.
+
+Nothing is lost or stored twice when a worker dies: a batch is one transaction, so a killed
+worker leaves none of its half-written batch; Dask runs the task again on another worker, which
+skips every document whose content hash is already stored; and two writers racing on the same
+content end with one row (unique content hash, :func:`veille.store.save_document`).
+
+What needs the whole corpus runs on the client afterwards, in input order, exactly as the serial
+ingest does it: near-duplicate links (MinHash over everything stored) and the incremental
+consolidation of the deals the new documents touch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from veille.clean.dedup import DuplicateIndex, from_bytes
+from veille.errors import StoreError, VeilleError
+from veille.models import Rejection
+from veille.pipeline import IngestReport
+from veille.store import connect, open_store, save_document, save_rejection, stored_signatures
+from veille.store import schema as t
+
+BATCH = 16  # documents per write transaction: small enough that a retry redoes little
+FILES_PER_TASK = 8  # input files per task: enough tasks to balance workers and survive a death
+
+
+class DaskSpecError(VeilleError):
+    """``--dask`` names neither ``local:N`` nor a scheduler address."""
+
+
+@dataclass
+class PartitionResult:
+    """What one task did; plain data, sent back from the worker to the client."""
+
+    index: int
+    processed: list[tuple[int, int, str]] = field(default_factory=list)  # (file no, item no, doc id)
+    unchanged: list[str] = field(default_factory=list)
+    # Already stored when the task looked: (file no, item no, stored id, ingested_at). A task run
+    # again after its worker died finds here what its first attempt committed.
+    stored: list[tuple[int, int, str, str]] = field(default_factory=list)
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # (path, code, reason)
+    keys: set[tuple[str, str, str]] = field(default_factory=set)  # deal keys to rebuild
+    worker_pid: int = 0
+
+
+# Worker-side state: one engine per store URL and per process, like the spaCy pipeline
+# (veille.nlp.load is cached per process), so a worker pays both once, not once per task.
+_ENGINES: dict[str, Engine] = {}
+
+
+def _engine(db: str) -> Engine:
+    if db not in _ENGINES:
+        _ENGINES[db] = open_store(db)
+    return _ENGINES[db]
+
+
+def ingest_partition(index: int, files: Sequence[tuple[int, str]], db: str, batch: int = BATCH) -> PartitionResult:
+    """Run on a worker: ingest ``files`` ((file no, path) pairs) into ``db``, ``batch`` documents per transaction.
+
+    Idempotent, so Dask may run it again after a worker died part-way through.
+    """
+    from veille.clean.dedup import signature, to_bytes
+    from veille.consolidate import touched_keys
+    from veille.ingest import read_path
+    from veille.link import family_map
+    from veille.pipeline import process
+
+    engine = _engine(db)
+    families = family_map()
+    out = PartitionResult(index, worker_pid=os.getpid())
+    pending: list[tuple[int, int, Any]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        hashes = [raw.content_hash for _, _, raw in pending]
+        docs = t.documents.c
+        with connect(engine) as conn:
+            query = select(docs.content_hash, docs.id, docs.ingested_at).where(docs.content_hash.in_(hashes))
+            known = {r[0]: (r[1], r[2]) for r in conn.execute(query)}
+        results = []
+        for file_no, item_no, raw in pending:
+            if raw.content_hash in known:
+                out.unchanged.append(raw.doc_id)
+                out.stored.append((file_no, item_no, *known[raw.content_hash]))
+            else:
+                results.append((file_no, item_no, raw, process(raw)))
+        with connect(engine) as conn:  # the batch: all of it or none of it
+            for file_no, item_no, raw, result in results:
+                if isinstance(result, Rejection):
+                    save_rejection(conn, result)
+                    out.rejected.append((result.path, result.code, result.reason))
+                    continue
+                keys = touched_keys(conn, [raw.doc_id])
+                if save_document(conn, result, families, to_bytes(signature(result.clean.body))):
+                    out.processed.append((file_no, item_no, raw.doc_id))
+                    out.keys |= keys
+                else:
+                    out.unchanged.append(raw.doc_id)
+        pending.clear()
+
+    for file_no, path in files:
+        for item_no, item in enumerate(read_path(Path(path))):
+            if isinstance(item, Rejection):
+                with connect(engine) as conn:
+                    save_rejection(conn, item)
+                out.rejected.append((item.path, item.code, item.reason))
+                continue
+            pending.append((file_no, item_no, item))
+            if len(pending) >= batch:
+                flush()
+    flush()
+    return out
+
+
+def partitions(files: Sequence[Path], per_task: int = FILES_PER_TASK) -> list[list[tuple[int, str]]]:
+    """Input files cut into tasks of ``per_task`` files, each file keeping its input position."""
+    numbered = [(i, str(p)) for i, p in enumerate(files)]
+    return [numbered[i : i + per_task] for i in range(0, len(numbered), per_task)]
+
+
+@contextmanager
+def dask_client(spec: str, threads_per_worker: int = 1) -> Any:
+    """A Dask client for ``local:N`` (a LocalCluster of N worker processes on 127.0.0.1) or a scheduler address."""
+    from distributed import Client, LocalCluster
+
+    if spec.startswith("local:"):
+        try:
+            n = int(spec.split(":", 1)[1])
+        except ValueError:
+            n = 0
+        if n < 1:
+            raise DaskSpecError(f"[E332] --dask {spec}: local:N needs a number of workers N >= 1")
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=threads_per_worker,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR,
+        )
+        try:
+            with Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
+    elif "://" in spec:
+        try:
+            client = Client(spec, timeout="20s")
+        except OSError as err:
+            raise DaskSpecError(f"[E333] cannot reach the Dask scheduler at {spec}: {err}") from err
+        with client:
+            yield client
+    else:
+        raise DaskSpecError(f"[E332] --dask {spec}: expected local:N or a scheduler address such as tcp://host:8786")
+
+
+def ingest_dask(
+    paths: Iterable[str | Path],
+    db: str,
+    client: Any,
+    progress: Callable[[PartitionResult], None] | None = None,
+    per_task: int = FILES_PER_TASK,
+    batch: int = BATCH,
+    retries: int = 3,
+) -> IngestReport:
+    """Ingest on the cluster behind ``client``; the result matches :func:`veille.pipeline.ingest_paths`."""
+    from distributed import as_completed
+
+    from veille.consolidate import consolidate, touched_keys
+    from veille.ingest import iter_inputs
+    from veille.store.database import _now
+
+    engine = open_store(db)
+    started = _now()
+    if engine.dialect.name == "sqlite":
+        raise StoreError(
+            f"[E331] --dask needs a store every worker can write to at once, such as "
+            f"--db postgresql://user@host/veille; {db} is a SQLite file"
+        )
+    url = engine.url.render_as_string(hide_password=False)
+    with connect(engine) as conn:  # before the run: what the new documents may copy
+        index = DuplicateIndex()
+        for doc_id, data in stored_signatures(conn):
+            index.add(doc_id, from_bytes(data))
+    files = list(iter_inputs(paths))
+    tasks = partitions(files, per_task)
+    futures = [
+        client.submit(ingest_partition, i, part, url, batch, key=f"veille-ingest-{i}-{os.getpid()}", retries=retries)
+        for i, part in enumerate(tasks)
+    ]
+    results: list[PartitionResult] = []
+    for future in as_completed(futures):
+        result = future.result()
+        results.append(result)
+        if progress:
+            progress(result)
+    report = IngestReport()
+    keys: set[tuple[str, str, str]] = set()
+    processed: list[tuple[int, int, str]] = []
+    for r in sorted(results, key=lambda r: r.index):
+        processed += r.processed
+        # Stored since this run started: by an attempt of this task that died after its commit
+        # (or by a concurrent run); either way new to the store, so linked and consolidated.
+        ours = [(f, i, doc_id) for f, i, doc_id, at in r.stored if at >= started]
+        processed += ours
+        mine = {doc_id for _, _, doc_id in ours}
+        report.unchanged += [d for d in r.unchanged if d not in mine]
+        report.rejected += [Rejection(*x) for x in r.rejected]
+        keys |= r.keys
+    processed.sort()
+    report.processed = list(dict.fromkeys(doc_id for _, _, doc_id in processed))
+    with connect(engine) as conn:
+        report.duplicates = _link_duplicates(conn, report.processed, index)
+        consolidate(conn, keys | touched_keys(conn, report.processed))
+    return report
+
+
+def _link_duplicates(conn: Any, doc_ids: list[str], index: DuplicateIndex) -> list[tuple[str, str]]:
+    """Mark near-duplicates among the new documents, in input order, as the serial ingest does."""
+    found = []
+    signatures: dict[str, bytes] = {}
+    for start in range(0, len(doc_ids), 500):
+        chunk = doc_ids[start : start + 500]
+        rows = conn.execute(select(t.documents.c.id, t.documents.c.minhash).where(t.documents.c.id.in_(chunk)))
+        signatures.update({r[0]: r[1] for r in rows})
+    for doc_id in doc_ids:
+        mh = from_bytes(signatures[doc_id])
+        original = index.original_of(doc_id, mh)
+        index.add(doc_id, mh)
+        if original:
+            conn.execute(update(t.documents).where(t.documents.c.id == doc_id).values(duplicate_of=original))
+            found.append((doc_id, original))
+    return found
