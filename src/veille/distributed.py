@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from veille.clean.dedup import DuplicateIndex, from_bytes
-from veille.errors import StoreError, VeilleError
+from veille.errors import StoreError, VeilleError, message
 from veille.models import Rejection
 from veille.pipeline import IngestReport
 from veille.store import connect, open_store, save_document, save_rejection, stored_signatures
@@ -145,7 +145,7 @@ def dask_client(spec: str, threads_per_worker: int = 1) -> Any:
         except ValueError:
             n = 0
         if n < 1:
-            raise DaskSpecError(f"[E332] --dask {spec}: local:N needs a number of workers N >= 1")
+            raise DaskSpecError(message("E332", detail=spec))
         cluster = LocalCluster(
             n_workers=n,
             threads_per_worker=threads_per_worker,
@@ -163,11 +163,11 @@ def dask_client(spec: str, threads_per_worker: int = 1) -> Any:
         try:
             client = Client(spec, timeout="20s")
         except OSError as err:
-            raise DaskSpecError(f"[E333] cannot reach the Dask scheduler at {spec}: {err}") from err
+            raise DaskSpecError(message("E333", detail=f"{spec}: {err}")) from err
         with client:
             yield client
     else:
-        raise DaskSpecError(f"[E332] --dask {spec}: expected local:N or a scheduler address such as tcp://host:8786")
+        raise DaskSpecError(message("E332", detail=spec))
 
 
 def ingest_dask(
@@ -189,10 +189,7 @@ def ingest_dask(
     engine = open_store(db)
     started = _now()
     if engine.dialect.name == "sqlite":
-        raise StoreError(
-            f"[E331] --dask needs a store every worker can write to at once, such as "
-            f"--db postgresql://user@host/veille; {db} is a SQLite file"
-        )
+        raise StoreError(message("E331", detail=f"the SQLite file {db} (use --db postgresql://user@host/veille)"))
     url = engine.url.render_as_string(hide_password=False)
     with connect(engine) as conn:  # before the run: what the new documents may copy
         index = DuplicateIndex()
@@ -247,3 +244,39 @@ def _link_duplicates(conn: Any, doc_ids: list[str], index: DuplicateIndex) -> li
             conn.execute(update(t.documents).where(t.documents.c.id == doc_id).values(duplicate_of=original))
             found.append((doc_id, original))
     return found
+
+
+def ingest_cli(paths: Sequence[Path], db: str, spec: str, console: Any, err: Any) -> int:
+    """``veille ingest --dask SPEC``: the run with a progress bar, its report, and the exit status."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from veille.ingest import iter_inputs
+
+    n_tasks = len(partitions(list(iter_inputs(paths))))
+    with dask_client(spec) as client:
+        err.print(f"Dask dashboard: {client.dashboard_link}")
+        with Progress(
+            TextColumn("[bold]ingest (dask)"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+        ) as bar:
+            task = bar.add_task("tasks", total=n_tasks)
+            done = {"docs": 0}
+
+            def tick(result: PartitionResult) -> None:
+                done["docs"] += len(result.processed) + len(result.unchanged)
+                bar.update(task, advance=1, description=f"{done['docs']} documents")
+
+            report = ingest_dask(paths, db, client, progress=tick)
+    for rejection in report.rejected:
+        err.print(f"[red]rejected[/red] {rejection.path}: {rejection.reason}")
+    for copy, original in report.duplicates:
+        err.print(f"[yellow]near-duplicate[/yellow] {copy} is a copy of {original}: stored, counted once")
+    console.print(
+        f"{len(report.processed)} processed, {len(report.unchanged)} already stored, "
+        f"{len(report.rejected)} rejected -> {db}"
+    )
+    return 1 if report.rejected else 0
