@@ -134,6 +134,14 @@ def partitions(files: Sequence[Path], per_task: int = FILES_PER_TASK) -> list[li
     return [numbered[i : i + per_task] for i in range(0, len(numbered), per_task)]
 
 
+def check_store(db: str) -> None:
+    """Refuse, before any cluster starts, a store the workers cannot share (a SQLite file)."""
+    from veille.store.database import engine_for
+
+    if engine_for(db).dialect.name == "sqlite":
+        raise StoreError(message("E331", detail=f"the SQLite file {db} (use --db postgresql://user@host/veille)"))
+
+
 @contextmanager
 def dask_client(spec: str, threads_per_worker: int = 1) -> Any:
     """A Dask client for ``local:N`` (a LocalCluster of N worker processes on 127.0.0.1) or a scheduler address."""
@@ -186,10 +194,9 @@ def ingest_dask(
     from veille.ingest import iter_inputs
     from veille.store.database import _now
 
+    check_store(db)
     engine = open_store(db)
     started = _now()
-    if engine.dialect.name == "sqlite":
-        raise StoreError(message("E331", detail=f"the SQLite file {db} (use --db postgresql://user@host/veille)"))
     url = engine.url.render_as_string(hide_password=False)
     with connect(engine) as conn:  # before the run: what the new documents may copy
         index = DuplicateIndex()
@@ -252,6 +259,7 @@ def ingest_cli(paths: Sequence[Path], db: str, spec: str, console: Any, err: Any
 
     from veille.ingest import iter_inputs
 
+    check_store(db)
     n_tasks = len(partitions(list(iter_inputs(paths))))
     with dask_client(spec) as client:
         err.print(f"Dask dashboard: {client.dashboard_link}")
