@@ -40,6 +40,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_clean.py
 	$(BIN)/python benchmarks/consolidation_report.py
 	$(BIN)/python benchmarks/bench_timebank.py
+	$(BIN)/python benchmarks/bench_dask.py
 
 # PostgreSQL from Debian's packages, for the `postgres` tests and the team-store demo. apt runs
 # only when initdb is missing; the tests start and stop their own throw-away cluster.

@@ -34,6 +34,7 @@ from veille.models import Rejection
 from veille.pipeline import IngestReport
 from veille.store import connect, open_store, save_document, save_rejection, stored_signatures
 from veille.store import schema as t
+from veille.store.database import save_entities
 
 BATCH = 16  # documents per write transaction: small enough that a retry redoes little
 FILES_PER_TASK = 8  # input files per task: enough tasks to balance workers and survive a death
@@ -100,6 +101,8 @@ def ingest_partition(index: int, files: Sequence[tuple[int, str]], db: str, batc
                 out.stored.append((file_no, item_no, *known[raw.content_hash]))
             else:
                 results.append((file_no, item_no, raw, process(raw)))
+        with connect(engine) as conn:  # committed first, so that batches never wait on each other's entities
+            save_entities(conn, [r for _, _, _, r in results if not isinstance(r, Rejection)])
         with connect(engine) as conn:  # the batch: all of it or none of it
             for file_no, item_no, raw, result in results:
                 if isinstance(result, Rejection):
@@ -107,7 +110,7 @@ def ingest_partition(index: int, files: Sequence[tuple[int, str]], db: str, batc
                     out.rejected.append((result.path, result.code, result.reason))
                     continue
                 keys = touched_keys(conn, [raw.doc_id])
-                if save_document(conn, result, families, to_bytes(signature(result.clean.body))):
+                if save_document(conn, result, families, to_bytes(signature(result.clean.body)), new_only=True):
                     out.processed.append((file_no, item_no, raw.doc_id))
                     out.keys |= keys
                 else:
@@ -288,3 +291,16 @@ def ingest_cli(paths: Sequence[Path], db: str, spec: str, console: Any, err: Any
         f"{len(report.rejected)} rejected -> {db}"
     )
     return 1 if report.rejected else 0
+
+
+def warm_up() -> int:
+    """Run on a worker: load the spaCy pipeline and the knowledge base now; returns the worker's pid.
+
+    ``client.run(warm_up)`` before timing a run measures processing, not model loading.
+    """
+    from veille.link import family_map
+    from veille.nlp import load
+
+    load()
+    family_map()
+    return os.getpid()

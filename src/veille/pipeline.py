@@ -83,7 +83,7 @@ def ingest_paths(
                     keys |= touched_keys(conn, [item.doc_id])  # facts a new version drops
                     mh = signature(result.clean.body)
                     original = duplicates.original_of(item.doc_id, mh)
-                    if save_document(conn, result, families, to_bytes(mh), original):
+                    if save_document(conn, result, families, to_bytes(mh), original, new_only=True):
                         duplicates.add(item.doc_id, mh)
                         if original:
                             report.duplicates.append((item.doc_id, original))

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert, select, text
 from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, NoSuchModuleError, OperationalError
 
 from veille.errors import StoreError
@@ -104,21 +104,40 @@ def known_hash(conn: Connection, content_hash: str) -> str | None:
     return row[0] if row else None
 
 
+def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``, skipping each one whose key is stored already (by us or a concurrent writer).
+
+    ``INSERT … ON CONFLICT DO NOTHING`` row by row, where catching an IntegrityError would throw
+    away the whole statement, other new rows with it.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # no portable upsert: one savepoint per row
+        for row in rows:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(table), [row])
+            except IntegrityError:
+                pass
+        return
+    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+
 def save_rejection(conn: Connection, rejection: Rejection) -> None:
     """Record a rejected input once (same path and reason are not recorded twice)."""
     exists = conn.execute(
         select(t.rejections.c.id).where(t.rejections.c.path == rejection.path, t.rejections.c.code == rejection.code)
     ).first()
     if exists is None:
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    insert(t.rejections).values(
-                        path=rejection.path, code=rejection.code, reason=rejection.reason, rejected_at=_now()
-                    )
-                )
-        except IntegrityError:  # another writer recorded it meanwhile
-            pass
+        insert_new(
+            conn,
+            t.rejections,
+            [{"path": rejection.path, "code": rejection.code, "reason": rejection.reason, "rejected_at": _now()}],
+        )
 
 
 def save_document(
@@ -127,13 +146,18 @@ def save_document(
     family_of: dict[str, str],
     minhash: bytes | None = None,
     duplicate_of: str | None = None,
+    new_only: bool = False,
 ) -> bool:
     """Replace everything stored for this document by ``result``; False if another writer won.
 
     Two processes can process the same content at the same time (overlapping inputs, a Dask task
     retried after its worker died): the unique content hash lets one of them in, and the other
     gets False and leaves the stored rows as they are, so every document ends up stored once.
+    ``new_only`` (ingest) also gives False, storing nothing, when this content is stored already;
+    without it the stored rows of the same content are replaced (re-processing).
     """
+    if new_only and known_hash(conn, result.clean.raw.content_hash) is not None:
+        return False
     for attempt in range(2):
         try:
             with conn.begin_nested():
@@ -254,19 +278,26 @@ def _save_document(
 
 
 def _save_entities(conn: Connection, result: DocumentResult) -> None:
-    wanted = {m.entity_id: m for m in result.mentions}
+    save_entities(conn, [result])
+
+
+def save_entities(conn: Connection, results: list[DocumentResult]) -> None:
+    """Add the entities these documents mention that the store does not have yet.
+
+    A batch writer calls it in a short transaction of its own before writing the documents, so
+    that its batch never waits on another writer's entity rows (no lock cycle between batches).
+    """
+    wanted = {m.entity_id: m for result in results for m in result.mentions}
+    if not wanted:
+        return
     have = {row[0] for row in conn.execute(select(t.entities.c.id).where(t.entities.c.id.in_(list(wanted))))}
     new = [
         {"id": eid, "kind": m.kind, "name": m.name, "qid": None, "country": m.country}
-        for eid, m in wanted.items()
+        for eid, m in sorted(wanted.items())
         if eid not in have
     ]
-    if new:
-        try:
-            with conn.begin_nested():
-                conn.execute(insert(t.entities), new)
-        except IntegrityError:  # another writer stored them meanwhile
-            pass
+    # Sorted: two writers adding overlapping entities take their row locks in the same order.
+    insert_new(conn, t.entities, new)
 
 
 def counts(conn: Connection) -> dict[str, int]:
