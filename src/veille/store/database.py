@@ -161,7 +161,7 @@ def save_document(
     for attempt in range(2):
         try:
             with conn.begin_nested():
-                _save_document(conn, result, family_of, minhash, duplicate_of)
+                _save_document(conn, result, family_of, minhash, duplicate_of, new_only)
             return True
         except IntegrityError:
             if known_hash(conn, result.clean.raw.content_hash) is not None:
@@ -179,13 +179,18 @@ def _save_document(
     family_of: dict[str, str],
     minhash: bytes | None,
     duplicate_of: str | None,
+    new_only: bool,
 ) -> None:
     clean = result.clean
     raw = clean.raw
     doc_id = raw.doc_id
+    stale = select(t.documents.c.id).where(t.documents.c.id == doc_id)
+    if new_only:  # a concurrent writer may have just committed this very content: never delete it
+        stale = stale.where(t.documents.c.content_hash != raw.content_hash)
+    old = conn.execute(stale).scalars().all()
     for table in (t.events, t.mentions, t.timexes, t.sentences):
-        conn.execute(delete(table).where(table.c.doc_id == doc_id))
-    conn.execute(delete(t.documents).where(t.documents.c.id == doc_id))
+        conn.execute(delete(table).where(table.c.doc_id.in_(old if new_only else [doc_id])))
+    conn.execute(delete(t.documents).where(t.documents.c.id.in_(old if new_only else [doc_id])))
     conn.execute(
         insert(t.documents).values(
             id=doc_id,
