@@ -20,6 +20,7 @@ from veille.cli import app
 from veille.export import document_facts
 from veille.store import connect, open_store
 from veille.store import schema as t
+from veille.store.migrations import include_object
 
 pytestmark = pytest.mark.postgres
 runner = CliRunner()
@@ -28,7 +29,7 @@ runner = CliRunner()
 def test_a_fresh_postgres_store_has_exactly_the_tables_of_schema_py(pg_url: str) -> None:
     engine = open_store(pg_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), t.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), t.metadata)
         assert diff == []
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
         assert conn.execute(select(t.schema_version.c.version).order_by(t.schema_version.c.version)).scalars().all() == [
@@ -135,3 +136,44 @@ def test_same_corpus_gives_identical_facts_and_deals_on_sqlite_and_postgres(
         assert outputs[0].output == outputs[1].output, command
     assert runner.invoke(app, ["consolidate", "--db", pg_url]).exit_code == 0  # a full rebuild changes nothing
     assert _snapshot(pg_url)["deals"] == expected["deals"]
+
+
+def _add_documents(db: str) -> None:
+    rows = [
+        ("k2", "Varsovie réceptionne ses premiers chars", "La Pologne a reçu mardi les dix premiers chars K2 livrés par la Corée du Sud.", "2022-12-06"),
+        ("rafale", "Le Caire commande des Rafale", "L'Égypte a signé une deuxième commande de trente Rafale avec la France.", "2021-05-04"),
+        ("s400", "Ankara teste ses S-400", "La Turquie a procédé à des essais de tir du système antiaérien russe.", "2020-10-16"),
+    ]
+    with connect(open_store(db)) as conn:
+        for doc_id, title, body, published in rows:
+            conn.execute(
+                t.documents.insert().values(
+                    id=doc_id, content_hash=doc_id, path=f"{doc_id}.txt", kind="text", raw_text=body, body=body,
+                    title=title, published=published, lines="[]", status="processed", ingested_at="2026-01-01",
+                )
+            )
+
+
+def test_full_text_search_uses_french_stemming_and_its_index(pg_url: str) -> None:
+    from veille.store.fulltext import FTS_DOCUMENT, search
+
+    _add_documents(pg_url)
+    with connect(open_store(pg_url)) as conn:
+        assert [r["id"] for r in search(conn, "livraison de char")] == ["k2"]  # "livrés", "chars"
+        assert [r["id"] for r in search(conn, "commandes")] == ["rafale"]
+        assert search(conn, "Rafale -Égypte") == []
+        assert "<b>" in search(conn, "essai")[0]["snippet"]
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(conn.execute(text(f"EXPLAIN SELECT id FROM documents WHERE {FTS_DOCUMENT} @@ "
+                                          "websearch_to_tsquery('french', 'char')")).scalars())
+    assert "ix_documents_fts" in plan
+
+
+def test_full_text_search_on_sqlite_needs_every_word(db: str) -> None:
+    from veille.store.fulltext import search
+
+    _add_documents(db)
+    with connect(open_store(db)) as conn:
+        assert [r["id"] for r in search(conn, "chars k2")] == ["k2"]
+        assert [r["id"] for r in search(conn, "la")] == ["k2", "rafale", "s400"]  # newest first
+        assert search(conn, "chars rafale") == []

@@ -36,6 +36,15 @@ HERE = Path(__file__).resolve().parent
 # the old ``MIGRATIONS`` list; each old version is the Alembic revision of the same number.
 LEGACY = {1: "0001", 2: "0002"}
 
+# Objects a revision creates for one database only, which schema.py cannot describe for both
+# (PostgreSQL's full-text index on an expression): autogenerate must not propose dropping them.
+DIALECT_ONLY = {"ix_documents_fts"}
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's filter: everything but :data:`DIALECT_ONLY`."""
+    return name not in DIALECT_ONLY
+
 
 def config(connection: Connection | None = None, url: str | None = None) -> Config:
     """An Alembic configuration pointing at this folder (no ``alembic.ini`` involved)."""

@@ -10,12 +10,15 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from veille.store.migrations import include_object
 from veille.store.schema import metadata
 
 
 def _run(connection: Connection) -> None:
     # render_as_batch: SQLite cannot ALTER most things in place; batch mode copies the table.
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=metadata, render_as_batch=True, include_object=include_object
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -20,6 +20,8 @@ branch_labels = None
 depends_on = None
 
 DESCRIPTION = "initial schema"
+# The indexed expression, character for character the one veille.store.fulltext searches.
+FTS_DOCUMENT = "to_tsvector('french'::regconfig, coalesce(title, '') || ' ' || body)"
 Key = sa.String().with_variant(sa.String(collation="C"), "postgresql")
 
 
@@ -55,6 +57,10 @@ def upgrade() -> None:
         sa.Column("duplicate_of", sa.String),
         sa.Column("ingested_at", sa.String, nullable=False),
     )
+    if op.get_bind().dialect.name == "postgresql":
+        # Full-text search in PostgreSQL's own French configuration (veille.store.fulltext);
+        # SQLite stores get their FTS5 table in a revision of their own.
+        op.execute(f"CREATE INDEX ix_documents_fts ON documents USING gin ({FTS_DOCUMENT})")
     op.create_table(
         "rejections",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
