@@ -185,7 +185,7 @@ def _deals_table(
     table = Table(title="Arms deals")
     for col in ("id", "supplier", "recipient", "system", "order", "latest stage", "date", "sources"):
         table.add_column(col)
-    query = select(t.deals).order_by(t.deals.c.supplier, t.deals.c.recipient, t.deals.c.system)
+    query = select(t.deals).order_by(t.deals.c.supplier, t.deals.c.recipient, t.deals.c.system, t.deals.c.order_no)
     if supplier:
         query = query.where(t.deals.c.supplier == supplier.upper())
     if recipient:

@@ -21,6 +21,7 @@ metadata = MetaData()
 # Ids are compared and sorted byte-wise on every backend (SQLite's BINARY collation), so that
 # listings come out in the same order on PostgreSQL whatever the database's locale.
 Key = String().with_variant(String(collation="C"), "postgresql")
+Name = Text().with_variant(Text(collation="C"), "postgresql")  # deal listings sort on system names
 
 schema_version = Table(
     "schema_version",
@@ -141,8 +142,8 @@ deals = Table(
     Column("id", Key, primary_key=True),
     Column("supplier", String(3), nullable=False),
     Column("recipient", String(3), nullable=False),
-    Column("system", Text, nullable=False),
-    Column("family", Text, nullable=False),
+    Column("system", Name, nullable=False),
+    Column("family", Name, nullable=False),
     Column("order_no", Integer, nullable=False),
     Column("latest_stage", String(16), nullable=False),
     Column("latest_when", String(40)),

@@ -23,6 +23,7 @@ DESCRIPTION = "initial schema"
 # The indexed expression, character for character the one veille.store.fulltext searches.
 FTS_DOCUMENT = "to_tsvector('french'::regconfig, coalesce(title, '') || ' ' || body)"
 Key = sa.String().with_variant(sa.String(collation="C"), "postgresql")
+Name = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 
 
 def _doc_id(**kw: object) -> sa.Column:
@@ -135,8 +136,8 @@ def upgrade() -> None:
         sa.Column("id", Key, primary_key=True),
         sa.Column("supplier", sa.String(3), nullable=False),
         sa.Column("recipient", sa.String(3), nullable=False),
-        sa.Column("system", sa.Text, nullable=False),
-        sa.Column("family", sa.Text, nullable=False),
+        sa.Column("system", Name, nullable=False),
+        sa.Column("family", Name, nullable=False),
         sa.Column("order_no", sa.Integer, nullable=False),
         sa.Column("latest_stage", sa.String(16), nullable=False),
         sa.Column("latest_when", sa.String(40)),
