@@ -74,3 +74,14 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_no_document(pg_url: str, c
     expected, got = _snapshot(corpus_store), _snapshot(pg_url)
     for part in ("facts", "deals", "duplicates"):
         assert got[part] == expected[part], part
+
+
+def test_partitions_keep_input_order_and_stay_few_enough_for_the_scheduler() -> None:
+    from veille.distributed import MAX_TASKS, partitions
+
+    files = [Path(f"a{i:06d}.txt") for i in range(10)]
+    tasks = partitions(files, per_task=4)
+    assert [len(x) for x in tasks] == [4, 4, 2]
+    assert [n for task in tasks for n, _ in task] == list(range(10))
+    archive = [Path(f"a{i:07d}.txt") for i in range(3 * MAX_TASKS + 1)]
+    assert len(partitions(archive)) <= MAX_TASKS

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from veille.store.database import save_entities
 
 BATCH = 16  # documents per write transaction: small enough that a retry redoes little
 FILES_PER_TASK = 8  # input files per task: enough tasks to balance workers and survive a death
+MAX_TASKS = 20_000
 
 
 class DaskSpecError(VeilleError):
@@ -132,7 +134,12 @@ def ingest_partition(index: int, files: Sequence[tuple[int, str]], db: str, batc
 
 
 def partitions(files: Sequence[Path], per_task: int = FILES_PER_TASK) -> list[list[tuple[int, str]]]:
-    """Input files cut into tasks of ``per_task`` files, each file keeping its input position."""
+    """Input files cut into tasks of ``per_task`` files, each file keeping its input position.
+
+    Never more than :data:`MAX_TASKS` tasks: past that the scheduler's per-task overhead and the
+    client's futures cost more than coarser tasks lose in balance.
+    """
+    per_task = max(per_task, -(-len(files) // MAX_TASKS))
     numbered = [(i, str(p)) for i, p in enumerate(files)]
     return [numbered[i : i + per_task] for i in range(0, len(numbered), per_task)]
 
@@ -207,8 +214,9 @@ def ingest_dask(
             index.add(doc_id, from_bytes(data))
     files = list(iter_inputs(paths))
     tasks = partitions(files, per_task)
+    run = uuid.uuid4().hex[:8]  # task keys unique per run: Dask would hand back an earlier run's results
     futures = [
-        client.submit(ingest_partition, i, part, url, batch, key=f"veille-ingest-{i}-{os.getpid()}", retries=retries)
+        client.submit(ingest_partition, i, part, url, batch, key=f"veille-ingest-{run}-{i}", retries=retries)
         for i, part in enumerate(tasks)
     ]
     results: list[PartitionResult] = []
