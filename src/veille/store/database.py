@@ -187,10 +187,11 @@ def _save_document(
     stale = select(t.documents.c.id).where(t.documents.c.id == doc_id)
     if new_only:  # a concurrent writer may have just committed this very content: never delete it
         stale = stale.where(t.documents.c.content_hash != raw.content_hash)
-    old = conn.execute(stale).scalars().all()
-    for table in (t.events, t.mentions, t.timexes, t.sentences):
-        conn.execute(delete(table).where(table.c.doc_id.in_(old if new_only else [doc_id])))
-    conn.execute(delete(t.documents).where(t.documents.c.id.in_(old if new_only else [doc_id])))
+    old = conn.execute(stale).scalars().all() if new_only else [doc_id]
+    if old:  # a new document (the common case of an ingest) has nothing to replace
+        for table in (t.events, t.mentions, t.timexes, t.sentences):
+            conn.execute(delete(table).where(table.c.doc_id.in_(old)))
+        conn.execute(delete(t.documents).where(t.documents.c.id.in_(old)))
     conn.execute(
         insert(t.documents).values(
             id=doc_id,
