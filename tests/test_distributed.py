@@ -85,3 +85,34 @@ def test_partitions_keep_input_order_and_stay_few_enough_for_the_scheduler() -> 
     assert [n for task in tasks for n, _ in task] == list(range(10))
     archive = [Path(f"a{i:07d}.txt") for i in range(3 * MAX_TASKS + 1)]
     assert len(partitions(archive)) <= MAX_TASKS
+
+
+ARTICLE = """Varsovie réceptionne ses premiers chars
+
+La Pologne a reçu mardi les dix premiers chars K2 commandés à la Corée du Sud, a annoncé le ministère polonais de la Défense.
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.dask
+@pytest.mark.slow
+def test_cli_ingest_on_a_running_scheduler_prints_the_dashboard_and_stores_once(pg_url: str, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "k2.txt").write_text(ARTICLE, encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    # Threads in this process: the worker reuses the spaCy pipeline the suite has loaded already.
+    with LocalCluster(
+        n_workers=1, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address="127.0.0.1:0"
+    ) as cluster:
+        args = ["ingest", str(corpus), "--db", pg_url, "--dask", cluster.scheduler_address]
+        first, second = runner.invoke(app, args), runner.invoke(app, args)
+    assert first.exit_code == 1 and "empty.txt" in first.output  # a rejection is reported, as without Dask
+    assert "Dask dashboard: http://127.0.0.1:" in first.output
+    assert "1 processed, 0 already stored, 1 rejected" in first.output
+    assert "0 processed, 1 already stored" in second.output
+    with connect(open_store(pg_url)) as conn:
+        assert conn.execute(select(t.documents.c.id)).scalars().all() == ["k2"]
+        assert conn.execute(select(t.deals.c.supplier, t.deals.c.recipient)).all() == [("KOR", "POL")]

@@ -232,7 +232,10 @@ def ingest_dask(
         processed += r.processed
         # Stored since this run started: by an attempt of this task that died after its commit
         # (or by a concurrent run); either way new to the store, so linked and consolidated.
-        ours = [(f, i, doc_id) for f, i, doc_id, at in r.stored if at >= started]
+        # Strictly later, in whole seconds: a run that ended in the second this one started is not
+        # ours. (A batch of this run committed within its first second, then re-found by a retry,
+        # would be missed here: parsing a batch takes longer than that, a window we accept.)
+        ours = [(f, i, doc_id) for f, i, doc_id, at in r.stored if at > started]
         processed += ours
         mine = {doc_id for _, _, doc_id in ours}
         report.unchanged += [d for d in r.unchanged if d not in mine]
