@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint bench eval clean browser
+.PHONY: demo test lint bench eval clean browser pg-install pg-start pg-stop pg-demo
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,7 @@ demo: $(STAMP)
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/veille demo --db demo.db
 
-test: $(DEV_STAMP) browser
+test: $(DEV_STAMP) browser pg-install
 	$(BIN)/pytest -q
 
 lint: $(DEV_STAMP)
@@ -41,6 +41,24 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/consolidation_report.py
 	$(BIN)/python benchmarks/bench_timebank.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_dask.py
+
+# PostgreSQL from Debian's packages, for the `postgres` tests and the team-store demo. apt runs
+# only when initdb is missing; the tests start and stop their own throw-away cluster.
+pg-install:
+	scripts/pg.sh install || echo "warning: PostgreSQL could not be installed; the postgres tests will say so and skip"
+
+pg-start: pg-install
+	scripts/pg.sh start
+
+pg-stop:
+	scripts/pg.sh stop
+
+# The examples ingested by a Dask LocalCluster of 2 workers into a throw-away PostgreSQL store.
+pg-demo: $(STAMP) pg-start
+	$(BIN)/veille ingest examples/corpus --db $$(scripts/pg.sh url) --dask local:2 || true
+	$(BIN)/veille deals --db $$(scripts/pg.sh url)
+
 
 # Debian's Chromium for the dashboard's browser tests (Playwright drives it; it never downloads a browser).
 browser:

@@ -64,10 +64,19 @@ def _ingest(paths: list[Path], db: str) -> int:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .html, .htm, .jsonl).")],
     db: DbOption = DEFAULT_DB,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Run on Dask: local:N (N worker processes here) or tcp://scheduler:8786."),
+    ] = None,
 ) -> None:
     """Ingest articles into the store (idempotent: stored content is never stored twice)."""
     try:
-        code = _ingest(paths, db)
+        if dask:
+            from veille.distributed import ingest_cli
+
+            code = ingest_cli(paths, db, dask, console, err)
+        else:
+            code = _ingest(paths, db)
     except VeilleError as error:
         err.print(f"[red]error[/red] {error}")
         raise typer.Exit(2) from error
@@ -176,7 +185,7 @@ def _deals_table(
     table = Table(title="Arms deals")
     for col in ("id", "supplier", "recipient", "system", "order", "latest stage", "date", "sources"):
         table.add_column(col)
-    query = select(t.deals).order_by(t.deals.c.supplier, t.deals.c.recipient, t.deals.c.system)
+    query = select(t.deals).order_by(t.deals.c.supplier, t.deals.c.recipient, t.deals.c.system, t.deals.c.order_no)
     if supplier:
         query = query.where(t.deals.c.supplier == supplier.upper())
     if recipient:

@@ -30,6 +30,9 @@ MESSAGES: dict[str, str] = {
     "E113": "feed entry {entry} has no text",
     "E201": "{file}:{line}: field '{field}': {detail}",
     "E301": "cannot open the store ({detail})",
+    "E331": "--dask needs a store every worker can write to at once (PostgreSQL), not {detail}",
+    "E332": "--dask {detail}: expected local:N (N >= 1) or a scheduler address such as tcp://host:8786",
+    "E333": "cannot reach the Dask scheduler at {detail}",
 }
 
 

@@ -83,11 +83,13 @@ def ingest_paths(
                     keys |= touched_keys(conn, [item.doc_id])  # facts a new version drops
                     mh = signature(result.clean.body)
                     original = duplicates.original_of(item.doc_id, mh)
-                    save_document(conn, result, families, to_bytes(mh), original)
-                    duplicates.add(item.doc_id, mh)
-                    if original:
-                        report.duplicates.append((item.doc_id, original))
-                    report.processed.append(item.doc_id)
+                    if save_document(conn, result, families, to_bytes(mh), original, new_only=True):
+                        duplicates.add(item.doc_id, mh)
+                        if original:
+                            report.duplicates.append((item.doc_id, original))
+                        report.processed.append(item.doc_id)
+                    else:
+                        report.unchanged.append(item.doc_id)  # another writer stored it meanwhile
             if progress:
                 progress(item.doc_id)
     with connect(engine) as conn:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from veille.pipeline import ingest_paths
 from veille.store import connect, counts, open_store
 from veille.store import schema as t
-from veille.store.database import MIGRATIONS
+from veille.store.migrations import LEGACY
 
 ARTICLE = """Varsovie réceptionne ses premiers chars
 
@@ -49,11 +49,11 @@ def test_bad_file_does_not_stop_the_run_and_is_reported(tmp_path: Path, db: str)
 def test_store_has_schema_version_and_wal(db: str) -> None:
     engine = open_store(db)
     with connect(engine) as conn:
-        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [v for v, _, _ in MIGRATIONS]
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == sorted(LEGACY)
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     open_store(db)  # reopening migrates nothing twice
     with connect(engine) as conn:
-        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [v for v, _, _ in MIGRATIONS]
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == sorted(LEGACY)
 
 
 def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
     con.commit()
     con.close()
     with connect(open_store(str(path))) as conn:
-        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [v for v, _, _ in MIGRATIONS]
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == sorted(LEGACY)
         assert conn.execute(select(t.documents.c.id, t.documents.c.minhash)).all() == [("old", None)]
         assert conn.execute(select(t.alerts.c.id)).all() == []  # v4: the watch tables exist
 

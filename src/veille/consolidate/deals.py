@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, tuple_
 
 from veille.store import schema as t
+from veille.store.database import lock
 
 STAGE_ORDER = ["OFFER", "INTEREST", "NEGOTIATION", "CONTRACT", "PAYMENT", "DELIVERY", "SUSPENSION"]
 MODALITY_RANK = {"ASSERTED": 0, "PLANNED": 1, "POSSIBLE": 2, "DENIED": 3}
@@ -165,10 +166,17 @@ def consolidate(conn: Connection, keys: set[DealKey] | None = None) -> int:
 
     Returns the number of deals written.
     """
+    lock(conn, "deals")  # concurrent writers rebuild the same deals one after the other
     cols = [t.events.c[name] for name in EVENT_COLUMNS]
     # A syndicated copy is no new source: its events are not counted.
     originals = select(t.documents.c.id).where(t.documents.c.duplicate_of.is_(None))
-    query = select(*cols).where(t.events.c.type == "ARMS_TRANSFER", t.events.c.doc_id.in_(originals))
+    # Ordered, not in storage order: the deals must not depend on which writer stored what first
+    # (PostgreSQL, parallel workers), so document then position in the text.
+    query = (
+        select(*cols)
+        .where(t.events.c.type == "ARMS_TRANSFER", t.events.c.doc_id.in_(originals))
+        .order_by(t.events.c.doc_id, t.events.c.trigger_start, t.events.c.id)
+    )
     if keys is not None:
         if not keys:
             return 0

@@ -51,7 +51,9 @@ def timeline(conn: Connection, entity: str, other: str | None = None) -> list[di
         if r.country
     }
     items: list[dict[str, Any]] = []
-    for ev in conn.execute(select(t.events)).mappings():
+    # In a total order, so that ties in the date order come out alike on every database.
+    by_position = (t.events.c.doc_id, t.events.c.trigger_start, t.events.c.id)
+    for ev in conn.execute(select(t.events).order_by(*by_position)).mappings():
         fields = json.loads(ev["fields"])
         states = _states(fields, people)
         if entity not in states or (other is not None and other not in states):

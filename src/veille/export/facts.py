@@ -51,7 +51,7 @@ def document_facts(conn: Connection) -> Iterator[dict[str, Any]]:
             .where(~((t.mentions.c.kind == "organization") & (t.mentions.c.via == "ner")))
             .join(t.entities, t.entities.c.id == t.mentions.c.entity_id)
             .where(t.mentions.c.doc_id == doc_id)
-            .order_by(t.mentions.c.start)
+            .order_by(t.mentions.c.start, t.mentions.c.end)  # a total order: the same on every database
         )
         for entity_id, kind, name in mention_rows:
             cat = CATEGORY.get(kind)
@@ -65,7 +65,8 @@ def document_facts(conn: Connection) -> Iterator[dict[str, Any]]:
             for r in conn.execute(select(t.sentences.c.idx, t.sentences.c.text).where(t.sentences.c.doc_id == doc_id))
         }
         events = []
-        rows = conn.execute(select(t.events).where(t.events.c.doc_id == doc_id).order_by(t.events.c.trigger_start))
+        by_position = (t.events.c.trigger_start, t.events.c.trigger_end, t.events.c.id)
+        rows = conn.execute(select(t.events).where(t.events.c.doc_id == doc_id).order_by(*by_position))
         for ev in rows.mappings():
             fields = json.loads(ev["fields"])
             out: dict[str, Any] = {"type": ev["type"]}

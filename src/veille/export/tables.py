@@ -46,7 +46,8 @@ def _deals(conn: Connection) -> list[dict[str, Any]]:
 
 def _events(conn: Connection) -> list[dict[str, Any]]:
     rows = []
-    for ev in conn.execute(select(t.events).order_by(t.events.c.doc_id, t.events.c.trigger_start)).mappings():
+    by_position = (t.events.c.doc_id, t.events.c.trigger_start, t.events.c.id)
+    for ev in conn.execute(select(t.events).order_by(*by_position)).mappings():
         row = dict(ev)
         row["fields"] = json.loads(row["fields"])
         row["sentences"] = json.loads(row["sentences"])

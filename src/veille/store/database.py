@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.schema import CreateIndex
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert, select, text
+from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, NoSuchModuleError, OperationalError
 
 from veille.errors import StoreError
 from veille.models import DocumentResult, Event, Rejection
+from veille.store import migrations
 from veille.store import schema as t
 
 DEFAULT_DB = "veille.db"
@@ -31,64 +31,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _create_all(conn: Connection) -> None:
-    t.metadata.create_all(conn)
-
-
-def _add_minhash(conn: Connection) -> None:
-    columns = {c["name"] for c in inspect(conn).get_columns("documents")}
-    if "minhash" not in columns:
-        conn.execute(text("ALTER TABLE documents ADD COLUMN minhash BLOB"))
-
-
-def _add_watch(conn: Connection) -> None:
-    for table in (t.watch_sources, t.watch_state, t.alerts):
-        table.create(conn, checkfirst=True)
-
-
-# Indexes the dashboard's queries need (schema v3); created with the tables in new stores.
-V3_INDEXES = (
-    "ix_events_type",
-    "ix_deals_latest_when",
-    "ix_deals_by_date",
-    "ix_deals_supplier",
-    "ix_deals_recipient",
-    "ix_deals_stage",
-    "ix_deals_system",
-    "ix_documents_published",
-    "ix_documents_duplicate_of",
-)
-
-
-def _add_search(conn: Connection) -> None:
-    """Indexes for the dashboard, and on SQLite the full-text index of every stored document."""
-    from veille.store.search import FTS_SETUP
-
-    present = set(inspect(conn).get_table_names())
-    for table in t.metadata.tables.values():
-        if table.name not in present:
-            continue
-        for index in table.indexes:
-            if index.name in V3_INDEXES:
-                conn.execute(CreateIndex(index, if_not_exists=True))
-    if conn.dialect.name == "sqlite" and "documents" in present:
-        for statement in FTS_SETUP:
-            conn.execute(text(statement))
-
-
-# Ordered migrations: (version, description, function). A new schema change appends one; a
-# store created at any version is brought up to date when it is opened.
-MIGRATIONS = [
-    (1, "initial schema", _create_all),
-    (2, "near-duplicate signatures on documents", _add_minhash),
-    (3, "full-text search over cleaned text; dashboard indexes", _add_search),
-    (4, "watch: feed state, alert snapshot and alerts", _add_watch),
-]
-
-
 def engine_for(url_or_path: str) -> Engine:
-    """An engine for a SQLite path (WAL mode) or any SQLAlchemy URL."""
+    """An engine for a SQLite path (WAL mode) or any SQLAlchemy URL.
+
+    ``postgresql://`` means psycopg 3, the driver veille ships with (SQLAlchemy would otherwise
+    look for psycopg2).
+    """
     url = url_or_path if "://" in url_or_path else f"sqlite:///{Path(url_or_path)}"
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
 
@@ -103,20 +54,33 @@ def engine_for(url_or_path: str) -> Engine:
     return engine
 
 
+def lock(conn: Connection, name: str) -> None:
+    """Serialise writers on ``name`` until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock, so that two processes migrating the schema or
+    rebuilding the same deals wait for each other instead of colliding. SQLite already lets one
+    writer at a time in, so there is nothing to do.
+    """
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha1(f"veille:{name}".encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def open_store(url_or_path: str = DEFAULT_DB) -> Engine:
-    """Open (creating and migrating as needed) the store."""
+    """Open the store, creating it or bringing its schema to the newest Alembic revision."""
     try:
         engine = engine_for(url_or_path)
+    except (ArgumentError, NoSuchModuleError) as err:
+        reason = f"not a SQLite path or database URL ({err})"
+        raise StoreError(f"[E301] cannot open the store {url_or_path}: {reason}") from err
+    try:
         with engine.begin() as conn:
-            t.schema_version.create(conn, checkfirst=True)
-            done = {row[0] for row in conn.execute(select(t.schema_version.c.version))}
-            for version, description, apply in MIGRATIONS:
-                if version not in done:
-                    apply(conn)
-                    conn.execute(
-                        insert(t.schema_version).values(version=version, applied_at=_now(), description=description)
-                    )
-    except OperationalError as err:
+            if migrations.current(conn) != migrations.head():
+                lock(conn, "schema")
+                migrations.upgrade(conn)
+    except LookupError as err:
+        raise StoreError(f"[E301] cannot open the store {url_or_path}: {err}") from err
+    except (OperationalError, InterfaceError) as err:
         raise StoreError(f"[E301] cannot open the store {url_or_path}: {err.orig}") from err
     return engine
 
@@ -140,16 +104,39 @@ def known_hash(conn: Connection, content_hash: str) -> str | None:
     return row[0] if row else None
 
 
+def insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``, skipping each one whose key is stored already (by us or a concurrent writer).
+
+    ``INSERT … ON CONFLICT DO NOTHING`` row by row, where catching an IntegrityError would throw
+    away the whole statement, other new rows with it.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # no portable upsert: one savepoint per row
+        for row in rows:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(table), [row])
+            except IntegrityError:
+                pass
+        return
+    conn.execute(dialect_insert(table).on_conflict_do_nothing(), rows)
+
+
 def save_rejection(conn: Connection, rejection: Rejection) -> None:
     """Record a rejected input once (same path and reason are not recorded twice)."""
     exists = conn.execute(
         select(t.rejections.c.id).where(t.rejections.c.path == rejection.path, t.rejections.c.code == rejection.code)
     ).first()
     if exists is None:
-        conn.execute(
-            insert(t.rejections).values(
-                path=rejection.path, code=rejection.code, reason=rejection.reason, rejected_at=_now()
-            )
+        insert_new(
+            conn,
+            t.rejections,
+            [{"path": rejection.path, "code": rejection.code, "reason": rejection.reason, "rejected_at": _now()}],
         )
 
 
@@ -159,14 +146,52 @@ def save_document(
     family_of: dict[str, str],
     minhash: bytes | None = None,
     duplicate_of: str | None = None,
+    new_only: bool = False,
+) -> bool:
+    """Replace everything stored for this document by ``result``; False if another writer won.
+
+    Two processes can process the same content at the same time (overlapping inputs, a Dask task
+    retried after its worker died): the unique content hash lets one of them in, and the other
+    gets False and leaves the stored rows as they are, so every document ends up stored once.
+    ``new_only`` (ingest) also gives False, storing nothing, when this content is stored already;
+    without it the stored rows of the same content are replaced (re-processing).
+    """
+    if new_only and known_hash(conn, result.clean.raw.content_hash) is not None:
+        return False
+    for attempt in range(2):
+        try:
+            with conn.begin_nested():
+                _save_document(conn, result, family_of, minhash, duplicate_of, new_only)
+            return True
+        except IntegrityError:
+            if known_hash(conn, result.clean.raw.content_hash) is not None:
+                return False
+            if attempt:  # not a race: a row this document cannot hold
+                raise
+            # Another writer stored a different version under the same id and has committed
+            # by now (the unique index made us wait): replace it, as a later run would.
+    return True
+
+
+def _save_document(
+    conn: Connection,
+    result: DocumentResult,
+    family_of: dict[str, str],
+    minhash: bytes | None,
+    duplicate_of: str | None,
+    new_only: bool,
 ) -> None:
-    """Replace everything stored for this document by ``result``."""
     clean = result.clean
     raw = clean.raw
     doc_id = raw.doc_id
-    for table in (t.events, t.mentions, t.timexes, t.sentences):
-        conn.execute(delete(table).where(table.c.doc_id == doc_id))
-    conn.execute(delete(t.documents).where(t.documents.c.id == doc_id))
+    stale = select(t.documents.c.id).where(t.documents.c.id == doc_id)
+    if new_only:  # a concurrent writer may have just committed this very content: never delete it
+        stale = stale.where(t.documents.c.content_hash != raw.content_hash)
+    old = conn.execute(stale).scalars().all() if new_only else [doc_id]
+    if old:  # a new document (the common case of an ingest) has nothing to replace
+        for table in (t.events, t.mentions, t.timexes, t.sentences):
+            conn.execute(delete(table).where(table.c.doc_id.in_(old)))
+        conn.execute(delete(t.documents).where(t.documents.c.id.in_(old)))
     conn.execute(
         insert(t.documents).values(
             id=doc_id,
@@ -259,19 +284,26 @@ def save_document(
 
 
 def _save_entities(conn: Connection, result: DocumentResult) -> None:
-    wanted = {m.entity_id: m for m in result.mentions}
+    save_entities(conn, [result])
+
+
+def save_entities(conn: Connection, results: list[DocumentResult]) -> None:
+    """Add the entities these documents mention that the store does not have yet.
+
+    A batch writer calls it in a short transaction of its own before writing the documents, so
+    that its batch never waits on another writer's entity rows (no lock cycle between batches).
+    """
+    wanted = {m.entity_id: m for result in results for m in result.mentions}
+    if not wanted:
+        return
     have = {row[0] for row in conn.execute(select(t.entities.c.id).where(t.entities.c.id.in_(list(wanted))))}
     new = [
         {"id": eid, "kind": m.kind, "name": m.name, "qid": None, "country": m.country}
-        for eid, m in wanted.items()
+        for eid, m in sorted(wanted.items())
         if eid not in have
     ]
-    if new:
-        try:
-            with conn.begin_nested():
-                conn.execute(insert(t.entities), new)
-        except IntegrityError:  # another writer stored them meanwhile
-            pass
+    # Sorted: two writers adding overlapping entities take their row locks in the same order.
+    insert_new(conn, t.entities, new)
 
 
 def counts(conn: Connection) -> dict[str, int]:

@@ -21,6 +21,11 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Ids are compared and sorted byte-wise on every backend (SQLite's BINARY collation), so that
+# listings come out in the same order on PostgreSQL whatever the database's locale.
+Key = String().with_variant(String(collation="C"), "postgresql")
+Name = Text().with_variant(Text(collation="C"), "postgresql")  # deal listings sort on system names
+
 schema_version = Table(
     "schema_version",
     metadata,
@@ -32,7 +37,7 @@ schema_version = Table(
 documents = Table(
     "documents",
     metadata,
-    Column("id", String, primary_key=True),
+    Column("id", Key, primary_key=True),
     Column("content_hash", String(64), nullable=False, unique=True),
     Column("path", Text, nullable=False),
     Column("url", Text),
@@ -49,7 +54,7 @@ documents = Table(
     Column("lines", Text, nullable=False),  # JSON: per raw line, label and reason
     Column("status", String(16), nullable=False),  # processed | duplicate
     Column("duplicate_of", String),
-    Column("minhash", LargeBinary),  # near-duplicate signature (clean.dedup), since schema v2
+    Column("minhash", LargeBinary),  # near-duplicate signature (clean.dedup), since revision 0002
     Column("ingested_at", String, nullable=False),
     Index("ix_documents_published", "published"),  # since schema v3: date filters, newest first
     Index("ix_documents_duplicate_of", "duplicate_of"),  # since schema v3: a document's copies
@@ -69,7 +74,7 @@ rejections = Table(
 sentences = Table(
     "sentences",
     metadata,
-    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("doc_id", Key, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("idx", Integer, primary_key=True),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
@@ -89,7 +94,7 @@ entities = Table(
 mentions = Table(
     "mentions",
     metadata,
-    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("doc_id", Key, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("start", Integer, primary_key=True),
     Column("end", Integer, primary_key=True),
     Column("text", Text, nullable=False),
@@ -103,7 +108,7 @@ mentions = Table(
 timexes = Table(
     "timexes",
     metadata,
-    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("doc_id", Key, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("start", Integer, primary_key=True),
     Column("end", Integer, nullable=False),
     Column("text", Text, nullable=False),
@@ -116,7 +121,7 @@ events = Table(
     "events",
     metadata,
     Column("id", String(40), primary_key=True),
-    Column("doc_id", String, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("doc_id", Key, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("type", String(16), nullable=False),
     Column("stage", String(16)),
     Column("supplier", String(3)),
@@ -140,11 +145,11 @@ events = Table(
 deals = Table(
     "deals",
     metadata,
-    Column("id", String(40), primary_key=True),
+    Column("id", Key, primary_key=True),
     Column("supplier", String(3), nullable=False),
     Column("recipient", String(3), nullable=False),
-    Column("system", Text, nullable=False),
-    Column("family", Text, nullable=False),
+    Column("system", Name, nullable=False),
+    Column("family", Name, nullable=False),
     Column("order_no", Integer, nullable=False),
     Column("latest_stage", String(16), nullable=False),
     Column("latest_when", String(40)),

@@ -1,9 +1,9 @@
 """Full-text search over the cleaned document text, one function for every database.
 
-SQLite answers from an FTS5 index (``documents_fts``, created and backfilled by schema
-migration 3 and kept current by triggers, so every writer feeds it without knowing it
-exists). Other databases fall back to a case-insensitive ``LIKE`` on the body until they get
-a native index of their own; the results have the same shape either way.
+SQLite answers from an FTS5 index (``documents_fts``, created and backfilled by revision 0003
+and kept current by triggers, so every writer feeds it without knowing it exists); PostgreSQL
+from its French tsvector index (revision 0001, expression in ``veille.store.fulltext``). Other
+databases fall back to a case-insensitive ``LIKE``; the results have the same shape either way.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 
 from veille.store import schema as t
+from veille.store.fulltext import FTS_DOCUMENT
 
 # Marks around matched words in a snippet: control characters no article text contains, so the
 # dashboard can escape the snippet first and highlight second.
@@ -93,7 +94,27 @@ def search_documents(conn: Connection, query: str, limit: int = 20, offset: int 
         return 0, []
     if conn.dialect.name == "sqlite":
         return _search_fts5(conn, query, limit, offset)
+    if conn.dialect.name == "postgresql":
+        return _search_postgres(conn, query, limit, offset)
     return _search_like(conn, query, limit, offset)
+
+
+def _search_postgres(conn: Connection, query: str, limit: int, offset: int) -> tuple[int, list[Hit]]:
+    """PostgreSQL's own French full-text search, on the GIN index of revision 0001."""
+    d = t.documents
+    french = literal_column("'french'::regconfig")
+    match = literal_column(FTS_DOCUMENT).op("@@")(func.plainto_tsquery(french, " ".join(words(query))))
+    total = conn.execute(select(func.count()).select_from(d).where(match)).scalar_one()
+    options = f"MaxWords=30, MinWords=12, MaxFragments=1, StartSel={HIT_START}, StopSel={HIT_END}"
+    snippet = func.ts_headline(french, d.c.body, func.plainto_tsquery(french, " ".join(words(query))), options)
+    rows = conn.execute(
+        select(d.c.id, d.c.title, d.c.published, d.c.source, snippet.label("snippet"))
+        .where(match)
+        .order_by(d.c.published.desc(), d.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, [Hit(r.id, r.title, r.published, r.source, r.snippet) for r in rows]
 
 
 def _search_fts5(conn: Connection, query: str, limit: int, offset: int) -> tuple[int, list[Hit]]:
@@ -144,5 +165,8 @@ def matching_ids(conn: Connection, query: str) -> Select[tuple[str]]:
     if conn.dialect.name == "sqlite":
         return select(fts.c.doc_id).where(literal_column("documents_fts").op("MATCH")(fts_query(query)))
     d = t.documents
+    if conn.dialect.name == "postgresql":
+        wanted = func.plainto_tsquery(literal_column("'french'::regconfig"), " ".join(words(query)))
+        return select(d.c.id).where(literal_column(FTS_DOCUMENT).op("@@")(wanted))
     terms = words(query) or [""]
     return select(d.c.id).where(and_(*[or_(d.c.body.ilike(f"%{w}%"), d.c.title.ilike(f"%{w}%")) for w in terms]))
