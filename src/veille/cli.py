@@ -26,7 +26,7 @@ DbOption = Annotated[str, typer.Option("--db", help="SQLite file or SQLAlchemy U
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "corpus"
 
 
-def _ingest(paths: list[Path], db: str) -> int:
+def _ingest(paths: list[Path], db: str, workers: int | None = None) -> int:
     from veille.ingest import iter_inputs
     from veille.pipeline import ingest_paths
 
@@ -47,7 +47,7 @@ def _ingest(paths: list[Path], db: str) -> int:
             bar.update(task, description=doc_id[:40])
             last["n"] += 1
 
-        report = ingest_paths(paths, db, progress=tick)
+        report = ingest_paths(paths, db, progress=tick, workers=workers)
         bar.update(task, completed=total)
     for rejection in report.rejected:
         err.print(f"[red]rejected[/red] {rejection.path}: {rejection.reason}")
@@ -64,10 +64,13 @@ def _ingest(paths: list[Path], db: str) -> int:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .html, .htm, .jsonl).")],
     db: DbOption = DEFAULT_DB,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes (default: one per core).")
+    ] = None,
 ) -> None:
     """Ingest articles into the store (idempotent: stored content is never stored twice)."""
     try:
-        code = _ingest(paths, db)
+        code = _ingest(paths, db, workers)
     except VeilleError as error:
         err.print(f"[red]error[/red] {error}")
         raise typer.Exit(2) from error

@@ -40,11 +40,22 @@ def _add_minhash(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE documents ADD COLUMN minhash BLOB"))
 
 
+def _add_progress(conn: Connection) -> None:
+    columns = {c["name"] for c in inspect(conn).get_columns("documents")}
+    if "extracted_with" not in columns:
+        conn.execute(text("ALTER TABLE documents ADD COLUMN extracted_with VARCHAR(40)"))
+    if "consolidated" not in columns:
+        conn.execute(text("ALTER TABLE documents ADD COLUMN consolidated INTEGER NOT NULL DEFAULT 1"))
+    if "raw_meta" not in columns:
+        conn.execute(text("ALTER TABLE documents ADD COLUMN raw_meta TEXT"))
+
+
 # Ordered migrations: (version, description, function). A new schema change appends one; a
 # store created at any version is brought up to date when it is opened.
 MIGRATIONS = [
     (1, "initial schema", _create_all),
     (2, "near-duplicate signatures on documents", _add_minhash),
+    (5, "per-document extraction fingerprint, consolidation flag and reader metadata", _add_progress),
 ]
 
 
@@ -121,8 +132,16 @@ def save_document(
     family_of: dict[str, str],
     minhash: bytes | None = None,
     duplicate_of: str | None = None,
+    *,
+    extracted_with: str | None = None,
+    consolidated: bool = True,
 ) -> None:
-    """Replace everything stored for this document by ``result``."""
+    """Replace everything stored for this document by ``result``.
+
+    ``extracted_with`` records what produced the rows (for ``veille reprocess``);
+    ``consolidated=False`` leaves the document pending until its deals are rebuilt, so a run
+    killed between storing and consolidating finishes the job the next time.
+    """
     clean = result.clean
     raw = clean.raw
     doc_id = raw.doc_id
@@ -150,6 +169,9 @@ def save_document(
             duplicate_of=duplicate_of,
             minhash=minhash,
             ingested_at=_now(),
+            extracted_with=extracted_with,
+            consolidated=1 if consolidated else 0,
+            raw_meta=json.dumps({"title": raw.title, "published": raw.published}, ensure_ascii=False),
         )
     )
     if result.sentences:
@@ -248,3 +270,26 @@ def stored_signatures(conn: Connection) -> list[tuple[str, bytes]]:
     """(id, signature) of every stored document that has one."""
     rows = conn.execute(select(t.documents.c.id, t.documents.c.minhash).where(t.documents.c.minhash.is_not(None)))
     return [(r[0], r[1]) for r in rows]
+
+
+def known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
+    """Those of ``hashes`` whose content is already stored."""
+    found: set[str] = set()
+    for i in range(0, len(hashes), 500):
+        chunk = hashes[i : i + 500]
+        query = select(t.documents.c.content_hash).where(t.documents.c.content_hash.in_(chunk))
+        found.update(r[0] for r in conn.execute(query))
+    return found
+
+
+def pending_documents(conn: Connection) -> list[str]:
+    """Ids of stored documents whose deals have not been rebuilt yet."""
+    return [r[0] for r in conn.execute(select(t.documents.c.id).where(t.documents.c.consolidated == 0))]
+
+
+def mark_consolidated(conn: Connection, doc_ids: list[str]) -> None:
+    """Record that the deals now include these documents."""
+    for i in range(0, len(doc_ids), 500):
+        conn.execute(
+            t.documents.update().where(t.documents.c.id.in_(doc_ids[i : i + 500])).values(consolidated=1)
+        )
