@@ -335,6 +335,23 @@ def demo(db: DbOption = "demo.db") -> None:
     console.print(_deals_table(db))
 
 
+@app.command("reprocess")
+def reprocess_cmd(
+    db: DbOption = DEFAULT_DB,
+    everything: Annotated[bool, typer.Option("--all", help="Redo every document, not only the stale ones.")] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes (default: one per core).")
+    ] = None,
+) -> None:
+    """Re-run link and extract on stored documents after a KB or rule change (no file is read)."""
+    from veille.reprocess import reprocess
+
+    report = reprocess(db, everything, workers)
+    for doc_id, reason in report.failed:
+        err.print(f"[yellow]kept as stored[/yellow] {doc_id}: {reason}")
+    console.print(f"{len(report.reprocessed)} reprocessed, {report.current} already current -> {db}")
+
+
 def main() -> None:
     """Entry point of the ``veille`` script."""
     app()
