@@ -40,6 +40,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_clean.py
 	$(BIN)/python benchmarks/consolidation_report.py
 	$(BIN)/python benchmarks/bench_timebank.py
+	$(BIN)/python benchmarks/bench_throughput.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) demo.db* .pytest_cache

@@ -32,7 +32,10 @@ from veille.clean.dedup import DuplicateIndex, signature
 
 ROOT = Path(__file__).resolve().parents[1]
 VEILLE = Path(sys.executable).with_name("veille")
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]
 NUMBER = re.compile(r"(?<![\w-])(\d{1,4})(?![\w-])")
 WORDS = 600
 

@@ -48,11 +48,11 @@ def test_bad_file_does_not_stop_the_run_and_is_reported(tmp_path: Path, db: str)
 def test_store_has_schema_version_and_wal(db: str) -> None:
     engine = open_store(db)
     with connect(engine) as conn:
-        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2]
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2, 5]
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     open_store(db)  # reopening migrates nothing twice
     with connect(engine) as conn:
-        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2]
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2, 5]
 
 
 def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
@@ -72,8 +72,10 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
     con.commit()
     con.close()
     with connect(open_store(str(path))) as conn:
-        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2]
+        assert conn.execute(select(t.schema_version.c.version)).scalars().all() == [1, 2, 5]
         assert conn.execute(select(t.documents.c.id, t.documents.c.minhash)).all() == [("old", None)]
+        # v5: an old document counts as consolidated and as extracted by unknown rules (reprocess redoes it).
+        assert conn.execute(select(t.documents.c.consolidated, t.documents.c.extracted_with)).all() == [(1, None)]
 
 
 def test_same_text_under_another_name_is_not_stored_again(tmp_path: Path, db: str) -> None:
