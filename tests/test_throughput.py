@@ -240,3 +240,21 @@ def test_reprocess_command_reports_what_it_did(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["reprocess", "--db", db, "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "0 reprocessed, 0 already current" in result.output
+
+
+def test_mentions_decide_for_meeting_and_sanction_words(nlp) -> None:  # type: ignore[no-untyped-def]
+    """A meeting word with nobody named, a sanction word with no side: nothing to read, no parse."""
+    from veille.link import link
+    from veille.nlp.selective import analyse_linked
+
+    body = (
+        "La discussion a été longue et les restrictions nombreuses.\n\n"
+        "Emmanuel Macron a rencontré Narendra Modi à New Delhi.\n\n"
+        "Washington a imposé des sanctions à Ankara."
+    )
+    ((doc, mentions),) = analyse_linked([body], lambda d: link(d, nlp, None, None))
+    first, second, third = list(doc.sents)
+    assert all(t.pos_ == "" for t in first)
+    assert all(t.pos_ != "" for t in second if not t.is_space)
+    assert all(t.pos_ != "" for t in third if not t.is_space)
+    assert {m.entity_id for m in mentions} >= {"USA", "TUR"}

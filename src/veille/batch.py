@@ -21,16 +21,17 @@ from functools import cache
 from pathlib import Path
 
 import spacy
+from spacy.tokens import Doc
 
 from veille.clean import clean
 from veille.clean.dedup import signature, to_bytes
 from veille.errors import message
 from veille.extract import extract
 from veille.link import link
-from veille.models import DocumentResult, RawDocument, Rejection, Sentence
+from veille.models import DocumentResult, Mention, RawDocument, Rejection, Sentence
 from veille.nlp import load, tag
 from veille.nlp.pipeline import MODEL
-from veille.nlp.selective import analyse
+from veille.nlp.selective import analyse_linked
 from veille.resources import DATA
 
 BATCH_SIZE = 32
@@ -81,17 +82,23 @@ def process_many(raws: list[RawDocument]) -> list[Outcome]:
     """Run clean -> nlp -> link -> extract on a batch of documents, in order."""
     cleaned = [clean(raw) for raw in raws]
     usable = [c for c in cleaned if c.body.strip()]
-    docs = iter(analyse([c.body for c in usable], batch_size=max(1, len(usable))))
     nlp = load()
+    pending = iter(usable)
+
+    def link_doc(doc: Doc) -> list[Mention]:
+        """Linking runs inside the analysis, in document order (see analyse_linked)."""
+        c = next(pending)
+        return link(doc, nlp, c.published, c.inferred_year)
+
+    docs = iter(analyse_linked([c.body for c in usable], link_doc))
     out = []
     for raw, c in zip(raws, cleaned, strict=True):
         if not c.body.strip():
             out.append(Outcome(raw, Rejection(raw.path, "E109", message("E109")), None))
             continue
-        doc = next(docs)
+        doc, mentions = next(docs)
         sentences = tuple(Sentence(i, s.start_char, s.end_char, s.text.strip()) for i, s in enumerate(doc.sents))
         timexes = tag(c.body, c.published)
-        mentions = link(doc, nlp, c.published, c.inferred_year)
         events = extract(doc, mentions, timexes, c.published)
         result = DocumentResult(c, sentences, tuple(mentions), tuple(timexes), tuple(events))
         out.append(Outcome(raw, result, to_bytes(signature(c.body))))
