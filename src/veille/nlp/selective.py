@@ -6,12 +6,14 @@ sentence. So a body is tokenised and split into sentences by rule first (the sam
 ``veille_sentence_breaks`` the full pipeline runs: every token's sentence start is preset, so
 the parser never moves a boundary), then:
 
-- only sentences that hold a trigger word of ``data/patterns/triggers.json`` (under any lemma
-  the lemmatizer could give it) or a weapon-system name go through tok2vec, the morphologizer,
-  the parser, the attribute ruler and the lemmatizer: extraction reads the parse of no other
-  sentence (a system named elsewhere is read when an unnamed "ces appareils" points to it);
 - only sentences with a capitalised word the knowledge base does not already cover go through
-  NER: linking keeps an NER entity only when it starts with a capital and overlaps no KB match.
+  NER: linking keeps an NER entity only when it starts with a capital and overlaps no KB match;
+- only sentences that name a weapon system, or hold a word of ``data/patterns/triggers.json``
+  (under any lemma the lemmatizer could give it) that an extractor could turn into a fact
+  with the sentence's mentions (:func:`needs_parse`; linking reads no parse, so it runs
+  first), go through tok2vec, the morphologizer, the parser, the attribute ruler and the
+  lemmatizer: extraction reads the parse of no other sentence (a system named elsewhere is
+  read when an unnamed "ces appareils" points to it).
 
 Adjacent selected sentences are analysed together, so most sentences keep their neighbours as
 context. The annotations are copied back into the full document, whose text, tokens and
@@ -92,7 +94,7 @@ def trigger_words() -> frozenset[str]:
 
 
 @cache
-def _forms() -> dict[str, str | frozenset[str]]:
+def _forms() -> dict[str, frozenset[str]]:
     """Folded word form -> families it may belong to once lemmatised.
 
     spaCy's French rule lemmatizer gives a word itself, an exception, a suffix rewrite
@@ -137,11 +139,6 @@ def families_of(text: str) -> frozenset[str]:
 def is_trigger(text: str) -> bool:
     """Whether a token could be read as a trigger word once tagged and lemmatised."""
     return not TRIGGERS.isdisjoint(families_of(text))
-
-
-def trigger_forms() -> dict[str, str | frozenset[str]]:
-    """The inverted lexicon (built once per process; workers inherit it)."""
-    return _forms()
 
 
 def needs_parse(families: set[str], kinds: set[str] | None, text: str) -> bool:
