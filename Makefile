@@ -42,6 +42,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_timebank.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_dask.py
+	$(BIN)/python benchmarks/bench_throughput.py $(BENCH_ARGS)
 
 # PostgreSQL from Debian's packages, for the `postgres` tests and the team-store demo. apt runs
 # only when initdb is missing; the tests start and stop their own throw-away cluster.

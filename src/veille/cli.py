@@ -26,7 +26,7 @@ DbOption = Annotated[str, typer.Option("--db", help="SQLite file or SQLAlchemy U
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "corpus"
 
 
-def _ingest(paths: list[Path], db: str) -> int:
+def _ingest(paths: list[Path], db: str, workers: int | None = None) -> int:
     from veille.ingest import iter_inputs
     from veille.pipeline import ingest_paths
 
@@ -47,7 +47,7 @@ def _ingest(paths: list[Path], db: str) -> int:
             bar.update(task, description=doc_id[:40])
             last["n"] += 1
 
-        report = ingest_paths(paths, db, progress=tick)
+        report = ingest_paths(paths, db, progress=tick, workers=workers)
         bar.update(task, completed=total)
     for rejection in report.rejected:
         err.print(f"[red]rejected[/red] {rejection.path}: {rejection.reason}")
@@ -68,6 +68,9 @@ def ingest(
         str | None,
         typer.Option("--dask", help="Run on Dask: local:N (N worker processes here) or tcp://scheduler:8786."),
     ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes (default: one per core).")
+    ] = None,
 ) -> None:
     """Ingest articles into the store (idempotent: stored content is never stored twice)."""
     try:
@@ -76,7 +79,7 @@ def ingest(
 
             code = ingest_cli(paths, db, dask, console, err)
         else:
-            code = _ingest(paths, db)
+            code = _ingest(paths, db, workers)
     except VeilleError as error:
         err.print(f"[red]error[/red] {error}")
         raise typer.Exit(2) from error
@@ -362,6 +365,23 @@ app.command("watch")(watch_cmd)
 app.command("alerts")(alerts_cmd)
 app.command("digest")(digest_cmd)
 app.command("datasette")(datasette_cmd)
+
+
+@app.command("reprocess")
+def reprocess_cmd(
+    db: DbOption = DEFAULT_DB,
+    everything: Annotated[bool, typer.Option("--all", help="Redo every document, not only the stale ones.")] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes (default: one per core).")
+    ] = None,
+) -> None:
+    """Re-run link and extract on stored documents after a KB or rule change (no file is read)."""
+    from veille.reprocess import reprocess
+
+    report = reprocess(db, everything, workers)
+    for doc_id, reason in report.failed:
+        err.print(f"[yellow]kept as stored[/yellow] {doc_id}: {reason}")
+    console.print(f"{len(report.reprocessed)} reprocessed, {report.current} already current -> {db}")
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ MESSAGES: dict[str, str] = {
     "E111": "feed holds no entries ({detail})",
     "E112": "unreadable WARC archive ({detail})",
     "E113": "feed entry {entry} has no text",
+    "E114": "analysis failed on this document ({detail}); the rest of the run goes on",
     "E201": "{file}:{line}: field '{field}': {detail}",
     "E301": "cannot open the store ({detail})",
     "E331": "--dask needs a store every worker can write to at once (PostgreSQL), not {detail}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,13 @@ DATA = Path(str(resources.files("veille") / "data"))
 COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+@lru_cache(maxsize=32_768)
 def fold(text: str) -> str:
-    """Lowercase and strip accents: the key used for accent-insensitive lookups."""
+    """Lowercase and strip accents: the key used for accent-insensitive lookups.
+
+    Cached: extractors fold the same few thousand words and lemmas hundreds of thousands of
+    times per thousand documents; the cache is bounded, so memory is too.
+    """
     # A regex over the combining-mark blocks: ten times faster than testing every character,
     # and fold() runs on every line of every page.
     return COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))

@@ -215,3 +215,8 @@ def test_offsets_point_into_the_text() -> None:
 @given(st.text(), st.sampled_from([None, "2020", "2020-05", "2020-05-17"]))
 def test_tagger_never_raises(text: str, published: str | None) -> None:
     tag(text, published)
+
+
+def test_a_day_the_calendar_lacks_never_breaks_relative_dates() -> None:
+    found = tag("Le 30 février 2022, rien. Le même jour, ceci. Trois semaines plus tard, cela.", "2022-03-01")
+    assert [x.value for x in found if x.text in {"Le même jour", "Trois semaines plus tard"}] == [None, None]

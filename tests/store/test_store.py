@@ -76,6 +76,8 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
         assert conn.execute(select(t.schema_version.c.version)).scalars().all() == sorted(LEGACY)
         assert conn.execute(select(t.documents.c.id, t.documents.c.minhash)).all() == [("old", None)]
         assert conn.execute(select(t.alerts.c.id)).all() == []  # v4: the watch tables exist
+        # v5: an old document counts as consolidated and as extracted by unknown rules (reprocess redoes it).
+        assert conn.execute(select(t.documents.c.consolidated, t.documents.c.extracted_with)).all() == [(1, None)]
 
 
 def test_same_text_under_another_name_is_not_stored_again(tmp_path: Path, db: str) -> None:

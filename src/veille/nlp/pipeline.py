@@ -78,10 +78,13 @@ GLUED = re.compile(r"(?<![\w'’])(?P<pre>qu|[ldnsjmtc])(?P<rest>[aeiouyhàâé�
 
 
 @cache
-def _lexicon() -> tuple[object, object, frozenset[str]]:
+def _lexicon() -> tuple[object, frozenset[str], frozenset[str]]:
     lemmatizer = load().get_pipe("lemmatizer")
     lookups = lemmatizer.lookups  # type: ignore[attr-defined]
-    return lookups.get_table("lemma_lookup"), lookups.get_table("lemma_index"), frozenset(STOP_WORDS)
+    index = lookups.get_table("lemma_index")
+    # The index holds lists: one set, built once, answers in constant time.
+    words = frozenset(w for pos in ("noun", "verb", "adj", "adv") for w in index.get(pos, []))
+    return lookups.get_table("lemma_lookup"), words, frozenset(STOP_WORDS)
 
 
 @cache
@@ -96,9 +99,7 @@ def known_word(word: str) -> bool:
     """
     lookup, index, stops = _lexicon()
     w = word.lower()
-    if w in _whole_words() or w in stops or w in lookup:  # type: ignore[operator]
-        return True
-    return any(w in index.get(pos, []) for pos in ("noun", "verb", "adj", "adv"))  # type: ignore[attr-defined]
+    return w in _whole_words() or w in stops or w in lookup or w in index  # type: ignore[operator]
 
 
 def repair_apostrophes(text: str) -> int:

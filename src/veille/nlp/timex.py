@@ -39,7 +39,10 @@ class Anchor:
     def date(self) -> date | None:
         """The anchor as a date when its day is known."""
         if self.month and self.day:
-            return date(self.year, self.month, self.day)
+            try:
+                return date(self.year, self.month, self.day)
+            except ValueError:  # "le 30 février": a day the calendar does not have
+                return None
         return None
 
 
@@ -445,7 +448,7 @@ def tag(text: str, published: str | None = None) -> list[Timex]:
             value = f"{day}{value}" if day else None
         elif value and value.startswith(_SAME_DAY):
             shift = int(value[len(_SAME_DAY) :])
-            value = (date.fromisoformat(named_day) + timedelta(days=shift)).isoformat() if named_day else None
+            value = _moved(named_day, shift)
         elif value and value.startswith(_SHIFTED):
             base, unit, amount = value[len(_SHIFTED) :].split(":")
             start = Anchor.parse(published if base == "P" else last or published)
@@ -456,6 +459,14 @@ def tag(text: str, published: str | None = None) -> list[Timex]:
             last = value
         dated.append(Timex(x.start, x.end, x.text, x.type, value, x.mod))
     return dated
+
+
+def _moved(day: str | None, shift: int) -> str | None:
+    """``day`` moved by ``shift`` days; None when there is no day or it is no calendar day ("30 février")."""
+    try:
+        return (date.fromisoformat(day) + timedelta(days=shift)).isoformat() if day else None
+    except ValueError:
+        return None
 
 
 def _shift(start: Anchor | None, unit: str, amount: int) -> str | None:

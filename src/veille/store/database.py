@@ -147,6 +147,9 @@ def save_document(
     minhash: bytes | None = None,
     duplicate_of: str | None = None,
     new_only: bool = False,
+    *,
+    extracted_with: str | None = None,
+    consolidated: bool = True,
 ) -> bool:
     """Replace everything stored for this document by ``result``; False if another writer won.
 
@@ -155,13 +158,16 @@ def save_document(
     gets False and leaves the stored rows as they are, so every document ends up stored once.
     ``new_only`` (ingest) also gives False, storing nothing, when this content is stored already;
     without it the stored rows of the same content are replaced (re-processing).
+    ``extracted_with`` records what produced the rows (for ``veille reprocess``);
+    ``consolidated=False`` leaves the document pending until its deals are rebuilt, so a run
+    killed between storing and consolidating finishes the job the next time.
     """
     if new_only and known_hash(conn, result.clean.raw.content_hash) is not None:
         return False
     for attempt in range(2):
         try:
             with conn.begin_nested():
-                _save_document(conn, result, family_of, minhash, duplicate_of, new_only)
+                _save_document(conn, result, family_of, minhash, duplicate_of, new_only, extracted_with, consolidated)
             return True
         except IntegrityError:
             if known_hash(conn, result.clean.raw.content_hash) is not None:
@@ -180,6 +186,8 @@ def _save_document(
     minhash: bytes | None,
     duplicate_of: str | None,
     new_only: bool,
+    extracted_with: str | None,
+    consolidated: bool,
 ) -> None:
     clean = result.clean
     raw = clean.raw
@@ -213,6 +221,9 @@ def _save_document(
             duplicate_of=duplicate_of,
             minhash=minhash,
             ingested_at=_now(),
+            extracted_with=extracted_with,
+            consolidated=1 if consolidated else 0,
+            raw_meta=json.dumps({"title": raw.title, "published": raw.published}, ensure_ascii=False),
         )
     )
     if result.sentences:
@@ -318,3 +329,26 @@ def stored_signatures(conn: Connection) -> list[tuple[str, bytes]]:
     """(id, signature) of every stored document that has one."""
     rows = conn.execute(select(t.documents.c.id, t.documents.c.minhash).where(t.documents.c.minhash.is_not(None)))
     return [(r[0], r[1]) for r in rows]
+
+
+def known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
+    """Those of ``hashes`` whose content is already stored."""
+    found: set[str] = set()
+    for i in range(0, len(hashes), 500):
+        chunk = hashes[i : i + 500]
+        query = select(t.documents.c.content_hash).where(t.documents.c.content_hash.in_(chunk))
+        found.update(r[0] for r in conn.execute(query))
+    return found
+
+
+def pending_documents(conn: Connection) -> list[str]:
+    """Ids of stored documents whose deals have not been rebuilt yet."""
+    return [r[0] for r in conn.execute(select(t.documents.c.id).where(t.documents.c.consolidated == 0))]
+
+
+def mark_consolidated(conn: Connection, doc_ids: list[str]) -> None:
+    """Record that the deals now include these documents."""
+    for i in range(0, len(doc_ids), 500):
+        conn.execute(
+            t.documents.update().where(t.documents.c.id.in_(doc_ids[i : i + 500])).values(consolidated=1)
+        )

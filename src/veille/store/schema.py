@@ -55,6 +55,11 @@ documents = Table(
     Column("status", String(16), nullable=False),  # processed | duplicate
     Column("duplicate_of", String),
     Column("minhash", LargeBinary),  # near-duplicate signature (clean.dedup), since revision 0002
+    # Since revision 0005: what extracted the stored rows (veille.batch.fingerprint), whether the
+    # deals include them yet, and the reader's metadata, so `reprocess` needs no file.
+    Column("extracted_with", String(40)),
+    Column("consolidated", Integer, nullable=False, server_default="1"),
+    Column("raw_meta", Text),
     Column("ingested_at", String, nullable=False),
     Index("ix_documents_published", "published"),  # since schema v3: date filters, newest first
     Index("ix_documents_duplicate_of", "duplicate_of"),  # since schema v3: a document's copies
