@@ -160,3 +160,11 @@ def test_a_validity_period_or_a_start_year_is_read_for_what_it_says(analyse) -> 
     text = "Lundi, Moscou et New Delhi ont signé un contrat pour la période 2021-2031 sur des S-400."
     contracts = _arms(analyse, text, "2021-12-07")
     assert contracts and contracts[0]["when"] == "2021-12-06"
+
+
+def test_every_argument_points_at_the_words_that_name_it(analyse) -> None:  # type: ignore[no-untyped-def]
+    result = analyse("La Russie a livré les premiers S-400 à l'Inde en décembre 2021.")
+    (event,) = [e for e in result.events if e.type == "ARMS_TRANSFER"]
+    body = result.clean.body
+    named = {role: body[start:end] for role, (start, end) in event.args.items()}
+    assert named == {"supplier": "Russie", "recipient": "Inde", "system": "S-400", "when": "en décembre 2021"}

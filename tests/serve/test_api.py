@@ -145,6 +145,14 @@ def test_events_filter_by_type_actor_modality_and_dates(client: TestClient) -> N
     assert one["sentences"][0]["text"] and one["doc_id"] == sanctions[0]["doc_id"]
 
 
+def test_an_event_says_where_its_arguments_are_named(client: TestClient) -> None:
+    transfers = client.get("/api/events", params={"type": "ARMS_TRANSFER", "system": "S-400", "per_page": 5}).json()
+    one = client.get(f"/api/events/{transfers['items'][0]['id']}").json()
+    body = client.get(f"/api/documents/{one['doc_id']}").json()["body"]
+    start, end = one["arguments"]["system"]
+    assert "S-400" in body[start:end]
+
+
 def test_full_text_search_ignores_accents_and_case_and_ranks_with_snippets(client: TestClient) -> None:
     plain = client.get("/api/search", params={"q": "negociation"}).json()["documents"]
     accented = client.get("/api/search", params={"q": "NÉGOCIATION"}).json()["documents"]

@@ -118,3 +118,17 @@ def test_separately_written_reports_are_not_duplicates(corpus_store: str) -> Non
     with connect(open_store(corpus_store)) as conn:
         linked = conn.execute(select(t.documents.c.id).where(t.documents.c.duplicate_of.is_not(None))).scalars().all()
     assert linked == []
+
+
+def test_events_keep_their_argument_spans(corpus_store: str) -> None:
+    import json
+
+    with connect(open_store(corpus_store)) as conn:
+        rows = conn.execute(
+            select(t.events.c.doc_id, t.events.c.arguments).where(t.events.c.type == "ARMS_TRANSFER")
+        ).all()
+        bodies = dict(conn.execute(select(t.documents.c.id, t.documents.c.body)).all())
+    assert rows and all(r.arguments is not None for r in rows)
+    spans = [(bodies[r.doc_id], json.loads(r.arguments)) for r in rows]
+    named_systems = [body[a["system"][0] : a["system"][1]] for body, a in spans if "system" in a]
+    assert len(named_systems) > len(rows) / 2 and all(named_systems)

@@ -14,7 +14,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from veille.extract.attributes import attribution, quantity, value, when
+from veille.extract.attributes import attribution, day_of, governing_timex, quantity, value
 from veille.extract.context import (
     NON_PARTY_MARKERS,
     DocContext,
@@ -31,7 +31,7 @@ from veille.extract.context import (
 from veille.extract.modality import modality
 from veille.extract.reference import anaphoric, deal_reference, generic_object, generic_words, order_of, referent
 from veille.extract.triggers import SentenceTriggers, Trigger, find_triggers
-from veille.models import Event, Mention
+from veille.models import Event, Mention, Timex
 from veille.resources import fold
 
 
@@ -365,15 +365,44 @@ def _build(
         family = ctx.kb_family.get(system.entity_id)
         memory[("recipient", family)] = recipient
         memory[("supplier", family)] = supplier
+    timex = governing_timex(ctx, trig.token, sent, rivals)
     return Event(
         type="ARMS_TRANSFER",
         fields=fields,
         modality=mood,
-        when=when(ctx, trig.token, sent, rivals),
+        when=day_of(timex),
         sentences=[index],
         trigger=trig.token.text,
         trigger_span=(trig.token.idx, trig.token.idx + len(trig.token.text)),
         confidence=0.8 if system else 0.6,
         attribution=attribution(ctx, sent),
-        args={"system": (system.start, system.end)} if system else {},
+        args=_argument_spans(ctx, sent, supplier, recipient, system, timex),
     )
+
+
+def _argument_spans(
+    ctx: DocContext, sent: Span, supplier: str, recipient: str, system: Mention | None, timex: Timex | None
+) -> dict[str, tuple[int, int]]:
+    """Where the text names each argument: the system, the date, and the two states.
+
+    A state is pointed at by the mention of it (or of one of its people or bodies) in the
+    sentence; one the grammar inferred (the system's maker, the article's running story) has
+    no span.
+    """
+    spans: dict[str, tuple[int, int]] = {}
+    if system is not None:
+        spans["system"] = (system.start, system.end)
+    if timex is not None:
+        spans["when"] = (timex.start, timex.end)
+    for role, state in (("supplier", supplier), ("recipient", recipient)):
+        for kind in ("country", "person", "organization"):
+            named = [
+                m
+                for m, _ in ctx.mention_tokens(sent, kind)
+                if (m.entity_id if kind == "country" else ctx.state_of.get(m.entity_id)) == state
+                and m.via != "location"
+            ]
+            if named:
+                spans[role] = (named[0].start, named[0].end)
+                break
+    return spans

@@ -17,8 +17,18 @@ TEMPORAL_CASES = {"apres", "avant", "depuis", "des"}
 VALIDITY_LEADS = ("pour", "sur")
 
 
-def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None) -> str | None:
-    """Value of the time expression that governs the trigger.
+def day_of(tx: Timex | None) -> str | None:
+    """A time expression's value as an event date: to the day at most.
+
+    "tard dimanche soir" (2023-04-16TEV) dates a meeting to 2023-04-16.
+    """
+    if tx is None or tx.value is None:
+        return None
+    return tx.value.split("T")[0] if re.match(r"\d{4}-\d{2}-\d{2}T", tx.value) else tx.value
+
+
+def governing_timex(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None) -> Timex | None:
+    """The time expression that governs the trigger.
 
     The nearest in the parse tree, and not nearer to another trigger of the sentence ("livrés lundi,
     cinq mois après la signature
@@ -51,11 +61,7 @@ def when(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None
         key = (distance, abs(span.start - trigger.i), tx)
         if best is None or key[:2] < best[:2]:
             best = key
-    if best is None or best[2].value is None:
-        return None
-    # Facts are dated to the day at most: "tard dimanche soir" (2023-04-16TEV) dates a meeting
-    # to 2023-04-16.
-    return best[2].value.split("T")[0] if re.match(r"\d{4}-\d{2}-\d{2}T", best[2].value) else best[2].value
+    return None if best is None else best[2]
 
 
 @cache

@@ -7,7 +7,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from veille.extract.attributes import attribution, when
+from veille.extract.attributes import attribution, day_of, governing_timex
 from veille.extract.context import (
     DocContext,
     attached,
@@ -44,11 +44,13 @@ def _triggers(sent: Span, key: str) -> list[Token]:
 
 def _event(type_: str, fields: dict[str, Any], ctx: DocContext, trig: Token, sent: Span, index: int) -> Event:
     mood = modality(trig, sent)
+    timex = governing_timex(ctx, trig, sent)
     return Event(
         type=type_,
         fields=fields,
         modality="POSSIBLE" if mood == "IRREALIS" else mood,
-        when=when(ctx, trig, sent),
+        when=day_of(timex),
+        args={"when": (timex.start, timex.end)} if timex is not None else {},
         sentences=[index],
         trigger=trig.text,
         trigger_span=(trig.idx, trig.idx + len(trig.text)),

@@ -39,6 +39,7 @@ def _absorb(into: Event, other: Event) -> None:
     if MODALITY_RANK[other.modality] < MODALITY_RANK[into.modality] and into.modality != "DENIED":
         into.modality = other.modality
     into.attribution = into.attribution or other.attribution
+    into.args = {**other.args, **into.args}
     into.confidence = min(0.95, max(into.confidence, other.confidence) + 0.05)
 
 

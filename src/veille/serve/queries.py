@@ -297,11 +297,16 @@ def get_document(conn: Connection, doc_id: str) -> dict[str, Any] | None:
     ]
     e = t.events.c
     doc["events"] = [
-        {**dict(r), "fields": json.loads(r["fields"]), "sentences": json.loads(r["sentences"])}
+        {
+            **dict(r),
+            "fields": json.loads(r["fields"]),
+            "sentences": json.loads(r["sentences"]),
+            "arguments": json.loads(r["arguments"] or "{}"),
+        }
         for r in conn.execute(
             select(
                 e.id, e.type, e.stage, e.modality, e.when, e.fields, e.sentences, e.trigger, e.trigger_start,
-                e.trigger_end, e.confidence, e.attribution,
+                e.trigger_end, e.confidence, e.attribution, e.arguments,
             )
             .where(e.doc_id == doc_id)
             .order_by(e.trigger_start)
@@ -377,4 +382,10 @@ def get_event(conn: Connection, event_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     (item,) = _evidence(conn, [dict(row)])
-    return {**item, "confidence": row["confidence"], "attribution": row["attribution"], "id": row["id"]}
+    return {
+        **item,
+        "confidence": row["confidence"],
+        "attribution": row["attribution"],
+        "arguments": json.loads(row["arguments"] or "{}"),
+        "id": row["id"],
+    }

@@ -289,6 +289,7 @@ def _save_document(
             "trigger_end": ev.trigger_span[1],
             "confidence": ev.confidence,
             "attribution": ev.attribution,
+            "arguments": json.dumps({k: list(v) for k, v in sorted(ev.args.items())}),
         }
     if rows:
         conn.execute(insert(t.events), list(rows.values()))

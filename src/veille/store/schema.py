@@ -142,6 +142,9 @@ events = Table(
     Column("trigger_end", Integer, nullable=False),
     Column("confidence", Float, nullable=False),
     Column("attribution", Text),
+    # Since revision 0006: JSON {argument: [start, end]}, where the text names the system, the
+    # date and each state (character offsets into the document's body).
+    Column("arguments", Text),
     Index("ix_events_doc", "doc_id"),
     Index("ix_events_deal_key", "supplier", "recipient", "family"),
     Index("ix_events_type", "type", "when"),  # since schema v3: the dashboard's event filters

@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 
 # Stores written before Alembic carry a ``schema_version`` table listing the applied versions of
 # the old ``MIGRATIONS`` list; each old version is the Alembic revision of the same number.
-LEGACY = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005"}
+LEGACY = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006"}
 
 # Objects a revision creates for one database only, which schema.py cannot describe for both
 # (PostgreSQL's full-text index on an expression): autogenerate must not propose dropping them.
