@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import numpy as np
 import spacy
-from spacy.attrs import NORM, ORTH
+from spacy.attrs import NORM, ORTH, SENT_START
 from spacy.lang.fr.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Token
@@ -44,25 +45,28 @@ def sentence_breaks(doc: Doc) -> Doc:
     The parser keeps preset boundaries; left to itself, it splits news sentences at commas
     after a fronted adverbial ("Fin avril déjà, le chef de la diplomatie…").
     """
+    # One pass deciding every token, then one array write: setting ``token.is_sent_start``
+    # token by token makes spaCy scan the whole document each time (quadratic on long articles).
+    starts = np.full(len(doc), -1, dtype=np.int64)
     prev = None
     newline = False
     for token in doc:
         if token.is_space:
             newline = newline or "\n" in token.text
-            if token.i > 0:
-                token.is_sent_start = False
             continue
         if prev is None:
+            starts[token.i] = 0  # the first word after leading space: left to the parser
             prev, newline = token, "\n" in token.whitespace_
             continue
         if newline or (
             _ends_sentence(prev)
             and (token.text[:1].isupper() or token.text[:1] in {"«", '"', "“", "-", "–"} or token.is_digit)
         ):
-            token.is_sent_start = True
-        else:
-            token.is_sent_start = False
+            starts[token.i] = 1
         prev, newline = token, "\n" in token.whitespace_
+    if len(doc):
+        starts[0] = 1
+        doc.from_array([SENT_START], starts.view(np.uint64).reshape(-1, 1))
     return doc
 
 
