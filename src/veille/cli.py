@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from sqlalchemy import select
 
 from veille.errors import VeilleError
 from veille.store import DEFAULT_DB, connect, counts, open_store
+
+if TYPE_CHECKING:  # the pipeline loads spaCy: imported only by the commands that run it
+    from veille.pipeline import IngestReport
 
 app = typer.Typer(
     help="veille: strategic monitoring of arms transfers from French news.", no_args_is_help=True, add_completion=False
@@ -49,6 +52,11 @@ def _ingest(paths: list[Path], db: str, workers: int | None = None) -> int:
 
         report = ingest_paths(paths, db, progress=tick, workers=workers)
         bar.update(task, completed=total)
+    return print_ingest_report(report, db)
+
+
+def print_ingest_report(report: IngestReport, db: str) -> int:
+    """Say what an ingest did (every rejection with its file and reason); the exit status."""
     for rejection in report.rejected:
         err.print(f"[red]rejected[/red] {rejection.path}: {rejection.reason}")
     for copy, original in report.duplicates:

@@ -293,15 +293,9 @@ def ingest_cli(paths: Sequence[Path], db: str, spec: str, console: Any, err: Any
                 bar.update(task, advance=1, description=f"{done['docs']} documents")
 
             report = ingest_dask(paths, db, client, progress=tick)
-    for rejection in report.rejected:
-        err.print(f"[red]rejected[/red] {rejection.path}: {rejection.reason}")
-    for copy, original in report.duplicates:
-        err.print(f"[yellow]near-duplicate[/yellow] {copy} is a copy of {original}: stored, counted once")
-    console.print(
-        f"{len(report.processed)} processed, {len(report.unchanged)} already stored, "
-        f"{len(report.rejected)} rejected -> {db}"
-    )
-    return 1 if report.rejected else 0
+    from veille.cli import print_ingest_report  # the command line's own words (cli imports us lazily)
+
+    return print_ingest_report(report, db)
 
 
 def warm_up() -> int:
