@@ -62,33 +62,31 @@ def _date_from_paragraph(ctx: DocContext, events: list[Event]) -> None:
     rarely the occasion's.
     """
     text = ctx.doc.text
-
-    def days_before(position: int, since: int) -> list[Timex]:
-        return [
-            x
-            for x in ctx.timexes
-            if since <= x.start < position
-            and x.value
-            and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x.value[:10])
-            and x.mod is None
-        ]
-
-    lead_days = _lead_days(ctx)
+    lead: list[str] | None = None  # found once, and only for a document that needs it
     for event in events:
         if event.when is not None or event.modality != "ASSERTED":
             continue
         for index in event.sentences:
             sentence = ctx.sentences[index]
-            paragraph_start = text.rfind("\n\n", 0, sentence.start_char) + 1
-            earlier = days_before(sentence.start_char, paragraph_start)
+            earlier = _days_between(ctx, text.rfind("\n\n", 0, sentence.start_char) + 1, sentence.start_char)
             if earlier:
-                event.when = earlier[-1].value[:10]  # type: ignore[index]
+                event.when = earlier[-1]
                 break
         else:
             # A meeting or a pact told without a date is the occasion of the article's lead:
             # "Florence Parly a été reçue par son homologue" the day the lead names.
-            if event.type in {"MEETING", "AGREEMENT"} and lead_days:
-                event.when = lead_days[0]
+            if event.type in {"MEETING", "AGREEMENT"}:
+                lead = _lead_days(ctx) if lead is None else lead
+                event.when = lead[0] if lead else None
+
+
+def _days_between(ctx: DocContext, start: int, end: int) -> list[str]:
+    """Days (YYYY-MM-DD, no "fin"/"début" part) named between two offsets of the body, in order."""
+    return [
+        x.value[:10]
+        for x in ctx.timexes
+        if start <= x.start < end and x.value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x.value[:10]) and x.mod is None
+    ]
 
 
 def _lead_days(ctx: DocContext) -> list[str]:
@@ -97,12 +95,6 @@ def _lead_days(ctx: DocContext) -> list[str]:
     for sentence in ctx.sentences:
         if len(sentence) < 12:
             continue  # a headline or a caption, not the lead
-        start = text.rfind("\n\n", 0, sentence.start_char) + 1
         end = text.find("\n\n", sentence.end_char)
-        end = len(text) if end < 0 else end
-        return [
-            x.value[:10]
-            for x in ctx.timexes
-            if start <= x.start < end and x.value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x.value[:10]) and x.mod is None
-        ]
+        return _days_between(ctx, text.rfind("\n\n", 0, sentence.start_char) + 1, len(text) if end < 0 else end)
     return []

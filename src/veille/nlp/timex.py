@@ -50,7 +50,6 @@ class Anchor:
 # resolves them in reading order.
 _SAME_DAY = "SAMEDAY"
 _SHIFTED = "SHIFT:"
-_DAY_SHIFTS = {"le lendemain": 1, "la veille": -1, "le surlendemain": 2, "l'avant-veille": -2, "l’avant-veille": -2}
 
 Handler = Callable[[re.Match[str], Anchor | None], tuple[str, str | None, str | None] | None]
 
@@ -65,7 +64,7 @@ def _lex() -> dict[str, dict[str, int | str]]:
     data = lexicon("time")
     return {
         k: {**data[k], **{fold(w): v for w, v in data[k].items()}}
-        for k in ("months", "weekdays", "seasons", "ordinals", "numbers", "day_parts")
+        for k in ("months", "weekdays", "seasons", "ordinals", "numbers", "day_parts", "anaphoric_days")
     }
 
 
@@ -308,7 +307,7 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
 
     def same_day(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
         # Resolved in tag() against the last day the text named: "le même jour", "la veille".
-        shift = _DAY_SHIFTS.get(fold(m["w"]), 0)
+        shift = int(lx["anaphoric_days"].get(fold(re.sub(r"\s+", " ", m["w"])), 0))
         return "DATE", f"{_SAME_DAY}{shift:+d}", None
 
     def shifted(m: re.Match[str], a: Anchor | None) -> tuple[str, str | None, str | None]:
@@ -384,8 +383,7 @@ def _rules() -> list[tuple[re.Pattern[str], Handler]]:
         (rf"\b(?:ce|cette|cet)\s+{daypart}\b", _relative),
         (rf"\bdans\s+{number}\s+ou\s+(?P<n2>\d+|{_alt(lx['numbers'])})\s+mois", window),
         (
-            r"\b(?P<w>(?:le|ce)\s+même\s+jour|le\s+jour\s+même|ce\s+jour-là|à\s+cette\s+(?:occasion|date)"
-            r"|le\s+lendemain|la\s+veille|le\s+surlendemain|l['’]avant-veille)\b",
+            rf"\b(?P<w>{_alt(lx['anaphoric_days']).replace(chr(92) + ' ', chr(92) + 's+')})(?![\w-])",
             same_day,
         ),
         (

@@ -6,8 +6,8 @@ phrase, ``-word`` to exclude, ``or``), ranked by ``ts_rank`` and served by the G
 revision 0001 creates on exactly the same expression.
 
 SQLite: every word of the query must occur in the title or body (case-insensitive substring,
-no stemming), newest first. It scans the table; the FTS5 index of the web server's revision
-takes its place there.
+no stemming), newest first, scanning the table. The dashboard searches through
+:mod:`veille.store.search`, which uses SQLite's FTS5 index and the conditions below on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,21 +22,31 @@ from veille.store import schema as t
 FTS_DOCUMENT = "to_tsvector('french'::regconfig, coalesce(title, '') || ' ' || body)"
 
 
+FRENCH = literal_column("'french'::regconfig")
+
+
+def french_query(query: str) -> Any:
+    """PostgreSQL's reading of a user's query in French (quotes, ``-word``, ``or``)."""
+    return func.websearch_to_tsquery(FRENCH, query)
+
+
+def french_match(query: str) -> Any:
+    """The condition "this document matches ``query``", served by the GIN index of revision 0001."""
+    return literal_column(FTS_DOCUMENT).op("@@")(french_query(query))
+
+
 def search(conn: Connection, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Documents matching ``query``, best first: id, title, published and a highlighted snippet."""
     if not query.strip():
         return []
     docs = t.documents.c
     if conn.dialect.name == "postgresql":
-        document = literal_column(FTS_DOCUMENT)
-        wanted = func.websearch_to_tsquery(literal_column("'french'::regconfig"), query)
-        rank = func.ts_rank(document, wanted)
-        snippet = func.ts_headline(
-            literal_column("'french'::regconfig"), docs.body, wanted, "MaxWords=30, MinWords=12, MaxFragments=1"
-        )
+        wanted = french_query(query)
+        rank = func.ts_rank(literal_column(FTS_DOCUMENT), wanted)
+        snippet = func.ts_headline(FRENCH, docs.body, wanted, "MaxWords=30, MinWords=12, MaxFragments=1")
         stmt = (
             select(docs.id, docs.title, docs.published, snippet.label("snippet"))
-            .where(document.op("@@")(wanted))
+            .where(french_match(query))
             .order_by(rank.desc(), docs.id)
             .limit(limit)
         )

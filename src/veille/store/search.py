@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from veille.store import schema as t
-from veille.store.fulltext import FTS_DOCUMENT
+from veille.store.fulltext import FRENCH, french_match, french_query
 
 # Marks around matched words in a snippet: control characters no article text contains, so the
 # dashboard can escape the snippet first and highlight second.
@@ -102,11 +102,11 @@ def search_documents(conn: Connection, query: str, limit: int = 20, offset: int 
 def _search_postgres(conn: Connection, query: str, limit: int, offset: int) -> tuple[int, list[Hit]]:
     """PostgreSQL's own French full-text search, on the GIN index of revision 0001."""
     d = t.documents
-    french = literal_column("'french'::regconfig")
-    match = literal_column(FTS_DOCUMENT).op("@@")(func.plainto_tsquery(french, " ".join(words(query))))
+    plain = " ".join(words(query))  # words only, as on SQLite: no operators
+    match = french_match(plain)
     total = conn.execute(select(func.count()).select_from(d).where(match)).scalar_one()
     options = f"MaxWords=30, MinWords=12, MaxFragments=1, StartSel={HIT_START}, StopSel={HIT_END}"
-    snippet = func.ts_headline(french, d.c.body, func.plainto_tsquery(french, " ".join(words(query))), options)
+    snippet = func.ts_headline(FRENCH, d.c.body, french_query(plain), options)
     rows = conn.execute(
         select(d.c.id, d.c.title, d.c.published, d.c.source, snippet.label("snippet"))
         .where(match)
@@ -166,7 +166,6 @@ def matching_ids(conn: Connection, query: str) -> Select[tuple[str]]:
         return select(fts.c.doc_id).where(literal_column("documents_fts").op("MATCH")(fts_query(query)))
     d = t.documents
     if conn.dialect.name == "postgresql":
-        wanted = func.plainto_tsquery(literal_column("'french'::regconfig"), " ".join(words(query)))
-        return select(d.c.id).where(literal_column(FTS_DOCUMENT).op("@@")(wanted))
+        return select(d.c.id).where(french_match(" ".join(words(query))))
     terms = words(query) or [""]
     return select(d.c.id).where(and_(*[or_(d.c.body.ilike(f"%{w}%"), d.c.title.ilike(f"%{w}%")) for w in terms]))
