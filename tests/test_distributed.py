@@ -20,7 +20,9 @@ runner = CliRunner()
 
 
 def test_dask_refuses_a_sqlite_store_before_starting_anything(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["ingest", str(EXAMPLES / "corpus"), "--db", str(tmp_path / "s.db"), "--dask", "local:2"])
+    result = runner.invoke(
+        app, ["ingest", str(EXAMPLES / "corpus"), "--db", str(tmp_path / "s.db"), "--dask", "local:2"]
+    )
     assert result.exit_code == 2
     assert "[E331]" in result.output and "SQLite" in result.output
     assert not (tmp_path / "s.db").exists()

@@ -17,8 +17,13 @@ from tests.conftest import EXAMPLES
 
 VEILLE = Path(sys.executable).with_name("veille")
 
-COUNTRIES = [("la France", "l'Inde"), ("la Russie", "la Turquie"), ("les États-Unis", "la Pologne"),
-             ("la Corée du Sud", "la Pologne"), ("l'Allemagne", "l'Ukraine")]
+COUNTRIES = [
+    ("la France", "l'Inde"),
+    ("la Russie", "la Turquie"),
+    ("les États-Unis", "la Pologne"),
+    ("la Corée du Sud", "la Pologne"),
+    ("l'Allemagne", "l'Ukraine"),
+]
 SYSTEMS = ["Rafale", "S-400", "Abrams", "K2", "Leopard 2"]
 MONTHS = ["janvier", "mars", "mai", "juillet", "septembre", "novembre"]
 FILLER = [

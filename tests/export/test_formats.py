@@ -65,7 +65,9 @@ def test_jsonl_of_a_table_round_trips(corpus_store: str, tmp_path: Path) -> None
 
 
 def test_graphml_network_holds_every_deal_and_sanction(corpus_store: str, tmp_path: Path) -> None:
-    graph = nx.read_graphml(_export(corpus_store, "network", "graphml", tmp_path / "net.graphml"), force_multigraph=True)
+    graph = nx.read_graphml(
+        _export(corpus_store, "network", "graphml", tmp_path / "net.graphml"), force_multigraph=True
+    )
     deals = _rows(corpus_store, "SELECT id, supplier, recipient, system, latest_stage FROM deals")
     arms = {
         (u, v, d["deal_id"], d["system"], d["stage"])
@@ -89,14 +91,14 @@ def test_plover_json_has_one_record_per_event_with_its_sentence(corpus_store: st
         stored
     )
     delivery = next(
-        r
-        for r in records
-        if r["veille"]["stage"] == "DELIVERY" and r["story_id"] == "ex03_rus_ind_s400_livraison"
+        r for r in records if r["veille"]["stage"] == "DELIVERY" and r["story_id"] == "ex03_rus_ind_s400_livraison"
     )
     assert (delivery["event_type"], delivery["mode"]) == ("AID", "military")
     assert delivery["source_actor"]["country"] == "RUS" and delivery["target_actors"][0]["country"] == "IND"
     assert "S-400" in delivery["event_text"]
-    meeting = next(r for r in records if r["veille"]["type"] == "MEETING" and r["source_actor"]["name"] == "Vladimir Putin")
+    meeting = next(
+        r for r in records if r["veille"]["type"] == "MEETING" and r["source_actor"]["name"] == "Vladimir Putin"
+    )
     assert meeting["event_type"] == "CONSULT" and meeting["source_actor"]["country"] == "RUS"
 
 

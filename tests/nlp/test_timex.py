@@ -155,9 +155,24 @@ CASES = [
     # Anaphoric: the day the text named last, or a shift from the last date it named.
     ("Le 3 mars, Oslo a signé. Le même jour, Rome a commandé des chars.", "2020-05-01", "Le même jour", "2020-03-03"),
     ("Le 3 mars, Oslo a signé. La veille, Rome avait hésité.", "2020-05-01", "La veille", "2020-03-02"),
-    ("Les ministres se sont vus le 9 juin 2019 ; le lendemain, l'accord était prêt.", None, "le lendemain", "2019-06-10"),
-    ("Le 14 avril, Macron était à Rabat ; il a rencontré le roi à cette occasion.", "2022-04-20", "à cette occasion", "2022-04-14"),
-    ("La Grèce a signé jeudi, deux mois après Chypre, signée deux mois plus tôt.", "2022-02-12", "deux mois plus tôt", "2021-12"),
+    (
+        "Les ministres se sont vus le 9 juin 2019 ; le lendemain, l'accord était prêt.",
+        None,
+        "le lendemain",
+        "2019-06-10",
+    ),
+    (
+        "Le 14 avril, Macron était à Rabat ; il a rencontré le roi à cette occasion.",
+        "2022-04-20",
+        "à cette occasion",
+        "2022-04-14",
+    ),
+    (
+        "La Grèce a signé jeudi, deux mois après Chypre, signée deux mois plus tôt.",
+        "2022-02-12",
+        "deux mois plus tôt",
+        "2021-12",
+    ),
     ("La commande passée en octobre 2018 a été payée trois ans plus tard.", None, "trois ans plus tard", "2021"),
     ("Le pays a reçu ses premiers chars il y a deux ans.", "2023-06-30", "il y a deux ans", "2021"),
 ]

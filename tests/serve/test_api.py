@@ -186,7 +186,11 @@ def test_pages_render_deals_deal_document_entity_network_search(client: TestClie
     table = filtered.split('id="deals"')[1]
     assert "Inde" in table and "Corée du Nord" not in table and "S-400" in table
     deal = client.get(f"/deals/{_s400_india(client)['id']}").text
-    assert 'data-chart="timeline-data"' in deal and "désaccord" in deal and "/documents/ex01_rus_ind_s400_contrat#s" in deal
+    assert (
+        'data-chart="timeline-data"' in deal
+        and "désaccord" in deal
+        and "/documents/ex01_rus_ind_s400_contrat#s" in deal
+    )
     doc = client.get("/documents/ex01_rus_ind_s400_contrat").text
     assert 'class="mention m-country"' in doc and 'class="trigger t-arms_transfer"' in doc and 'id="legend"' in doc
     assert "Habillage de page retiré" in doc
@@ -269,7 +273,11 @@ def test_posting_an_article_stores_it_once_and_updates_the_deals(db: str) -> Non
     assert [(d["supplier"], d["system"]) for d in deals] == [("FRA", "Caesar")]
     assert client.get("/api/search", params={"q": "canons Caesar"}).json()["documents"]["total"] == 1
     again = client.post("/api/documents", json={"text": ARTICLE, "id": "other-id"}, headers=auth)
-    assert again.status_code == 200 and again.json() == {"id": "caesar-maroc", "status": "unchanged", "duplicate_of": None}
+    assert again.status_code == 200 and again.json() == {
+        "id": "caesar-maroc",
+        "status": "unchanged",
+        "duplicate_of": None,
+    }
     assert client.get("/api/documents").json()["total"] == 1
 
 

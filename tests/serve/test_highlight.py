@@ -12,8 +12,17 @@ MENTIONS = [
     {"start": 30, "end": 34, "kind": "country", "entity_id": "IND", "name": "IND"},
     {"start": 10, "end": 16, "kind": "place", "entity_id": "x", "name": "x"},  # overlaps the trigger
 ]
-EVENTS = [{"id": "e1", "type": "ARMS_TRANSFER", "stage": "DELIVERY", "modality": "ASSERTED", "when": None,
-           "trigger_start": 10, "trigger_end": 15}]
+EVENTS = [
+    {
+        "id": "e1",
+        "type": "ARMS_TRANSFER",
+        "stage": "DELIVERY",
+        "modality": "ASSERTED",
+        "when": None,
+        "trigger_start": 10,
+        "trigger_end": 15,
+    }
+]
 
 
 def test_every_character_once_in_order_with_sentence_blocks() -> None:

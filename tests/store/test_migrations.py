@@ -17,7 +17,13 @@ from veille.store.migrations import LEGACY, head, include_object
 def test_a_fresh_sqlite_store_has_exactly_the_tables_of_schema_py(db: str) -> None:
     engine = open_store(db)
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), t.metadata) == []
+        assert (
+            compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}),
+                t.metadata,
+            )
+            == []
+        )
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head()
 
 
@@ -33,8 +39,16 @@ def test_a_store_written_by_the_old_migration_list_is_stamped_and_keeps_its_rows
         conn.execute(text("DROP TABLE alembic_version"))
         conn.execute(
             t.documents.insert().values(
-                id="old", content_hash="h", path="old.txt", kind="text", raw_text="x", body="x", lines="[]",
-                status="processed", ingested_at="2026-01-01", minhash=b"\x01\x02",
+                id="old",
+                content_hash="h",
+                path="old.txt",
+                kind="text",
+                raw_text="x",
+                body="x",
+                lines="[]",
+                status="processed",
+                ingested_at="2026-01-01",
+                minhash=b"\x01\x02",
             )
         )
     engine.dispose()

@@ -29,12 +29,14 @@ runner = CliRunner()
 def test_a_fresh_postgres_store_has_exactly_the_tables_of_schema_py(pg_url: str) -> None:
     engine = open_store(pg_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), t.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), t.metadata
+        )
         assert diff == []
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head()
-        assert conn.execute(select(t.schema_version.c.version).order_by(t.schema_version.c.version)).scalars().all() == (
-            sorted(LEGACY)
-        )
+        assert conn.execute(
+            select(t.schema_version.c.version).order_by(t.schema_version.c.version)
+        ).scalars().all() == (sorted(LEGACY))
     open_store(pg_url)  # a second opening migrates nothing
 
 
@@ -52,7 +54,9 @@ def test_two_ingest_processes_on_overlapping_inputs_store_every_document_once(pg
     veille = str(Path(sys.executable).parent / "veille")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     procs = [
-        subprocess.Popen([veille, "ingest", *map(str, part), "--db", pg_url], stdout=subprocess.PIPE, env=env, text=True)
+        subprocess.Popen(
+            [veille, "ingest", *map(str, part), "--db", pg_url], stdout=subprocess.PIPE, env=env, text=True
+        )
         for part in (first, second)
     ]
     outputs = [p.communicate(timeout=600)[0] for p in procs]
@@ -139,16 +143,40 @@ def test_same_corpus_gives_identical_facts_and_deals_on_sqlite_and_postgres(
 
 def _add_documents(db: str) -> None:
     rows = [
-        ("k2", "Varsovie réceptionne ses premiers chars", "La Pologne a reçu mardi la première livraison de chars K2 de la Corée du Sud.", "2022-12-06"),
-        ("rafale", "Le Caire commande des Rafale", "L'Égypte a signé une deuxième commande de trente Rafale avec la France.", "2021-05-04"),
-        ("s400", "Ankara teste ses S-400", "La Turquie a procédé à des tirs du système antiaérien russe.", "2020-10-16"),
+        (
+            "k2",
+            "Varsovie réceptionne ses premiers chars",
+            "La Pologne a reçu mardi la première livraison de chars K2 de la Corée du Sud.",
+            "2022-12-06",
+        ),
+        (
+            "rafale",
+            "Le Caire commande des Rafale",
+            "L'Égypte a signé une deuxième commande de trente Rafale avec la France.",
+            "2021-05-04",
+        ),
+        (
+            "s400",
+            "Ankara teste ses S-400",
+            "La Turquie a procédé à des tirs du système antiaérien russe.",
+            "2020-10-16",
+        ),
     ]
     with connect(open_store(db)) as conn:
         for doc_id, title, body, published in rows:
             conn.execute(
                 t.documents.insert().values(
-                    id=doc_id, content_hash=doc_id, path=f"{doc_id}.txt", kind="text", raw_text=body, body=body,
-                    title=title, published=published, lines="[]", status="processed", ingested_at="2026-01-01",
+                    id=doc_id,
+                    content_hash=doc_id,
+                    path=f"{doc_id}.txt",
+                    kind="text",
+                    raw_text=body,
+                    body=body,
+                    title=title,
+                    published=published,
+                    lines="[]",
+                    status="processed",
+                    ingested_at="2026-01-01",
                 )
             )
 
@@ -163,8 +191,11 @@ def test_full_text_search_uses_french_stemming_and_its_index(pg_url: str) -> Non
         assert search(conn, "Rafale -Égypte") == []
         assert "<b>tirs</b>" in search(conn, "tir antiaériens")[0]["snippet"]
         conn.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = " ".join(conn.execute(text(f"EXPLAIN SELECT id FROM documents WHERE {FTS_DOCUMENT} @@ "
-                                          "websearch_to_tsquery('french', 'char')")).scalars())
+        plan = " ".join(
+            conn.execute(
+                text(f"EXPLAIN SELECT id FROM documents WHERE {FTS_DOCUMENT} @@ websearch_to_tsquery('french', 'char')")
+            ).scalars()
+        )
     assert "ix_documents_fts" in plan
 
 

@@ -25,7 +25,9 @@ def test_search_follows_every_write_of_a_document(db: str) -> None:
     engine = open_store(db)
     with connect(engine) as conn:
         save_document(conn, _result("a", "Les frégates arrivent à Toulon en octobre."), {})
-        save_document(conn, _result("b", "Le contrat des sous-marins est suspendu.", title="Frégates et sous-marins"), {})
+        save_document(
+            conn, _result("b", "Le contrat des sous-marins est suspendu.", title="Frégates et sous-marins"), {}
+        )
     with connect(engine) as conn:
         assert sorted(_ids(conn, "fregates")) == ["a", "b"]  # body of one, title of the other
         assert _ids(conn, "sous-marins suspendu") == ["b"]

@@ -36,6 +36,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 METADATA_PREFIX = re.compile(r"^\s*date\s*[:=]?\s*(?P<v>(?:19|20)\d\d(?:-[01]\d(?:-[0-3]\d)?)?)\b\s*")
 URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>[01]\d)(?:/(?P<d>[0-3]\d))?/")
 URL_STAMP = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)\d{0,10}(?!\d)")
+ANY_YEAR = re.compile(r"(?:19|20)\d\d")
 TIME_OF_DAY = re.compile(r"\b\d{1,2}\s*[:h]\s*\d{2}\b")
 
 
@@ -57,6 +58,8 @@ def _format(y: int, m: int | None, d: int | None) -> tuple[str, str]:
 
 def find_date(text: str) -> tuple[str, str, tuple[int, int]] | None:
     """First explicit calendar date in ``text``: (value, precision, span), or None."""
+    if not ANY_YEAR.search(text):
+        return None  # every pattern needs a year: most lines have none, and this is one cheap scan
     found: list[tuple[int, str, str, tuple[int, int]]] = []
     for name, pattern in _patterns().items():
         for match in pattern.finditer(text):

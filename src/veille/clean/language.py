@@ -19,15 +19,25 @@ from spacy.lang.it.stop_words import STOP_WORDS as IT
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
+LANGUAGES = ("fr", "en", "de", "es", "it")
+
+
 @cache
-def _profiles() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """Per language: its full stop-word list and the words no other list has."""
+def _weights() -> dict[str, tuple[tuple[int, ...], tuple[bool, ...]]]:
+    """Per function word: its weight for each language of LANGUAGES, and whether each list has it.
+
+    A word weighs 1 for every list that has it, 2 for the one list that alone has it.
+    """
     lists = {"fr": FR, "en": EN, "de": DE, "es": ES, "it": IT}
     counts: dict[str, int] = {}
     for words in lists.values():
         for w in words:
             counts[w] = counts.get(w, 0) + 1
-    return {lang: (frozenset(words), frozenset(w for w in words if counts[w] == 1)) for lang, words in lists.items()}
+    out = {}
+    for w, n in counts.items():
+        has = tuple(w in lists[lang] for lang in LANGUAGES)
+        out[w] = (tuple(int(h) * (2 if n == 1 else 1) for h in has), has)
+    return out
 
 
 def detect(text: str) -> tuple[str | None, float]:
@@ -39,10 +49,18 @@ def detect(text: str) -> tuple[str | None, float]:
     words = [w.lower().replace("’", "'") for w in WORD.findall(text)]
     if len(words) < 2:
         return None, 0.0
-    scores = {lang: sum((w in full) + (w in unique) for w in words) for lang, (full, unique) in _profiles().items()}
-    best = max(scores, key=lambda k: (scores[k], k == "fr"))
+    weights = _weights()
+    scores = [0] * len(LANGUAGES)
+    present = [0] * len(LANGUAGES)
+    for w in words:
+        hit = weights.get(w)
+        if hit is None:
+            continue  # most words are no function word of any list
+        for k in range(len(LANGUAGES)):
+            scores[k] += hit[0][k]
+            present[k] += hit[1][k]
+    best = max(range(len(LANGUAGES)), key=lambda k: (scores[k], LANGUAGES[k] == "fr"))
     if scores[best] == 0:
         return None, 0.0
-    second = max(v for k, v in scores.items() if k != best)
-    share = sum(w in _profiles()[best][0] for w in words) / len(words)
-    return (best if scores[best] > second else None), share
+    second = max(v for k, v in enumerate(scores) if k != best)
+    return (LANGUAGES[best] if scores[best] > second else None), present[best] / len(words)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from spacy.attrs import LEMMA, ORTH
 from spacy.tokens import Doc, Span, Token
 
 from veille.models import Mention, Timex
@@ -56,6 +57,7 @@ class DocContext:
         # Each mention with the root token of its span, computed once: extractors ask for the
         # mentions of a sentence many times.
         self._roots: list[tuple[Mention, Token]] = []
+        self._in_sentence: dict[tuple[int, int, str], list[tuple[Mention, Token]]] = {}
         for m in self.mentions:
             span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is not None:
@@ -76,11 +78,31 @@ class DocContext:
 
         Two mentions may share a token ("sino-russe" names two states).
         """
-        return [(m, root) for m, root in self._roots if m.kind == kind and sent.start_char <= m.start < sent.end_char]
+        key = (sent.start_char, sent.end_char, kind)
+        found = self._in_sentence.get(key)
+        if found is None:
+            found = [(m, r) for m, r in self._roots if m.kind == kind and sent.start_char <= m.start < sent.end_char]
+            self._in_sentence[key] = found
+        return list(found)
 
     def timexes_in(self, sent: Span) -> list[Timex]:
         """Time expressions inside the sentence."""
         return [x for x in self.timexes if sent.start_char <= x.start < sent.end_char]
+
+
+def folded(doc: Doc) -> tuple[list[str], list[str]]:
+    """Folded lemma and folded text of every token of ``doc``, read once per document.
+
+    Trigger searches test every token of every sentence several times; reading both from
+    plain lists spares building a spaCy Token object for each test.
+    """
+    cached = doc.user_data.get("veille_folded")
+    if cached is None:
+        strings = doc.vocab.strings
+        table = doc.to_array([LEMMA, ORTH])
+        cached = ([fold(strings[int(x)].lower()) for x in table[:, 0]], [fold(strings[int(x)]) for x in table[:, 1]])
+        doc.user_data["veille_folded"] = cached
+    return cached  # type: ignore[no-any-return]
 
 
 def lemma(token: Token) -> str:

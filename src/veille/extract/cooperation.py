@@ -13,6 +13,7 @@ from veille.extract.context import (
     attached,
     case_marker,
     clause_head,
+    folded,
     lemma,
     patterns,
     phrase_tokens,
@@ -30,15 +31,16 @@ def _words(key: str) -> set[str]:
 
 def _triggers(sent: Span, key: str) -> list[Token]:
     words = _words(key)
+    lemmas, texts = folded(sent.doc)
     out = []
-    for token in sent:
-        lem = fold(lemma(token))
+    for i in range(sent.start, sent.end):
+        lem = lemmas[i]
         if (
             lem in words
-            or fold(token.text) in words
-            or (lem == "jeu" and key == "exercise" and "guerre" in fold(sent.text[token.idx - sent.start_char :][:25]))
+            or texts[i] in words
+            or (lem == "jeu" and key == "exercise" and "guerre" in fold(sent.doc.text[sent.doc[i].idx :][:25]))
         ):
-            out.append(token)
+            out.append(sent.doc[i])
     return out
 
 
@@ -319,8 +321,11 @@ def extract_agreements(ctx: DocContext) -> list[Event]:
     for index, sent in enumerate(ctx.sentences):
         if ctx.mention_tokens(sent, "system"):
             continue  # an accord about weapons is a contract, not a cooperation pact
-        lemmas = {fold(lemma(t)) for t in sent} | {fold(t.text) for t in sent}
+        folded_lemmas, folded_texts = folded(ctx.doc)
+        lemmas = set(folded_lemmas[sent.start : sent.end]) | set(folded_texts[sent.start : sent.end])
         pledge = bool(lemmas & actions and lemmas & objects and lemmas & cues)
+        if not (pledge or lemmas & nouns):
+            continue
         pacts = [t for t in sent if fold(lemma(t)) in nouns and fold(lemma(t.head)) in verbs]
         if not (pledge or pacts):
             continue

@@ -87,7 +87,8 @@ def modality(trigger: Token, sent: Span) -> str:
     for node in trigger.ancestors:
         if fold(lemma(node)) in cues["irrealis_governors"]:
             return "IRREALIS"
-    cleft = any(p in f" {fold(sent.text)} " for p in cues["not_negating_phrases"])
+    sentence = f" {fold(sent.text)} "
+    cleft = any(p in sentence for p in cues["not_negating_phrases"])
     for node in [] if cleft else _same_clause(trigger):
         negated = any(c.dep_ == "advmod" and fold(c.text) in cues["negators"] for c in node.children) or any(
             fold(c.text) in {"aucun", "aucune"} for c in node.children if c.dep_ == "det"

@@ -12,7 +12,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from veille.extract.context import clause_head, dominates, lemma, patterns
+from veille.extract.context import clause_head, dominates, folded, lemma, patterns
 from veille.resources import fold
 
 
@@ -46,9 +46,13 @@ def find_triggers(sent: Span) -> SentenceTriggers:
     """Arms-transfer triggers of a sentence, after heavier governors absorbed lighter ones."""
     lex = _lexicon()
     found = []
-    for token in sent:
-        entry = lex.get(fold(lemma(token))) or lex.get(fold(token.text))
-        if entry is None or token.pos_ not in {"VERB", "NOUN", "ADJ", "AUX"}:
+    lemmas, texts = folded(sent.doc)
+    for i in range(sent.start, sent.end):
+        entry = lex.get(lemmas[i]) or lex.get(texts[i])
+        if entry is None:
+            continue
+        token = sent.doc[i]
+        if token.pos_ not in {"VERB", "NOUN", "ADJ", "AUX"}:
             continue
         nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
         following = fold(lemma(nxt)) if nxt is not None else ""

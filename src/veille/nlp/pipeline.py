@@ -74,6 +74,7 @@ def sentence_breaks(doc: Doc) -> Doc:
 def load() -> Language:
     """The French pipeline, loaded once per process (each worker loads its own)."""
     nlp = spacy.load(MODEL)
+    nlp.tokenizer.max_cache_size = CACHE_CHUNKS  # type: ignore[attr-defined]
     nlp.add_pipe("veille_sentence_breaks", before="parser")
     return nlp
 
@@ -87,8 +88,12 @@ def _lexicon() -> tuple[object, frozenset[str], frozenset[str]]:
     lookups = lemmatizer.lookups  # type: ignore[attr-defined]
     index = lookups.get_table("lemma_index")
     # The index holds lists: one set, built once, answers in constant time.
-    words = frozenset(w for pos in ("noun", "verb", "adj", "adv") for w in index.get(pos, []))
-    return lookups.get_table("lemma_lookup"), words, frozenset(STOP_WORDS)
+    lookup = lookups.get_table("lemma_lookup")
+    # The lookup table is keyed by inflected forms; its values are lemmas, some of which the
+    # index lacks ("nombre" would otherwise be read as a lost apostrophe: "n" + "ombre").
+    lemmas = {v for value in lookup.values() for v in (value if isinstance(value, list) else [value])}
+    words = frozenset(w for pos in ("noun", "verb", "adj", "adv") for w in index.get(pos, [])) | lemmas
+    return lookup, words, frozenset(STOP_WORDS)
 
 
 @cache
@@ -122,12 +127,41 @@ def repair_apostrophes(text: str) -> int:
             continue
         if rest[0].isupper() or known_word(rest):
             nlp.tokenizer.add_special_case(word, [{ORTH: pre, NORM: pre + "'"}, {ORTH: rest}])
+            _WARM.clear()  # adding a special case empties the tokenizer's cache
             _SPLIT.add(word)
             added += 1
     return added
 
 
 _SPLIT: set[str] = set()
+
+
+# Chunks (text between whitespace) already in the tokenizer's cache; cleared with that cache.
+_WARM: set[str] = set()
+# spaCy caches 10,000 chunks, then nothing more: a news archive has a few hundred thousand
+# distinct words. Both caches are emptied together when full (a few tens of MB at most).
+CACHE_CHUNKS = 300_000
+
+
+def make_doc(text: str) -> Doc:
+    """``nlp.make_doc(text)``, after putting each new chunk of ``text`` in the tokenizer's cache.
+
+    spaCy's tokenizer caches the tokens of each whitespace-delimited chunk, but a document
+    stops filling that cache after its first special case ("M.", "aujourd'hui", a lost
+    apostrophe we split), and French news has one in its first lines: nearly every chunk then
+    paid the full prefix, suffix and infix search in every article. A chunk tokenised on its
+    own fills the cache, so each new chunk is tokenised alone once, and the document is then
+    tokenised by spaCy as usual, from the cache (about ten times faster on our articles).
+    The tokens are spaCy's own: the cache only holds what it would have computed.
+    """
+    nlp = load()
+    if len(_WARM) > CACHE_CHUNKS // 2:
+        nlp.tokenizer._flush_cache()  # type: ignore[attr-defined]
+        _WARM.clear()
+    for chunk in set(text.split()) - _WARM:
+        nlp.tokenizer(chunk)
+        _WARM.add(chunk)
+    return nlp.make_doc(text)
 
 
 def parse(text: str) -> Doc:

@@ -28,15 +28,14 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, SENT_START, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, LEMMA, MORPH, NORM, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from veille.extract.context import patterns
-from veille.link.kb import load_kb
-from veille.link.linker import SYSTEM_CODE, _matchers
+from veille.link.linker import _matchers
 from veille.models import Mention
-from veille.nlp.pipeline import known_word, load, repair_apostrophes, sentence_breaks
+from veille.nlp.pipeline import known_word, load, make_doc, repair_apostrophes, sentence_breaks
 from veille.resources import fold
 
 PARSE_COMPONENTS = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
@@ -149,7 +148,7 @@ def needs_parse(families: set[str], kinds: set[str] | None, text: str) -> bool:
     """
     if kinds is None:
         return not TRIGGERS.isdisjoint(families)
-    if "system" in kinds or families & {"arms", "exercise"}:
+    if families & {"arms", "exercise"}:
         return True
     folded = fold(text)
     # MEETING needs a person of the sentence, or "les deux présidents" (a pair description).
@@ -163,25 +162,10 @@ def needs_parse(families: set[str], kinds: set[str] | None, text: str) -> bool:
     return pledge or {"agreement_noun", "agreement_verb"} <= families
 
 
-@cache
-def _system_keys(nlp: Language) -> frozenset[int]:
-    """Match ids (folded surface keys) of the phrase matchers that may name a weapon system."""
-    kb = load_kb()
-    groups = _matchers(nlp).groups
-    keys = set()
-    for key, surfaces in groups.items():
-        for surface in surfaces:
-            entity = kb.get(surface.entity_id)
-            if entity is not None and entity.kind == "system":
-                keys.add(nlp.vocab.strings.add(key))
-    return frozenset(keys)
-
-
 def tokenize(text: str) -> Doc:
     """The body as tokens with rule-based sentence starts, before any statistical model."""
     repair_apostrophes(text)
-    nlp = load()
-    return sentence_breaks(nlp.make_doc(text))
+    return sentence_breaks(make_doc(text))
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
@@ -196,36 +180,36 @@ class Plan:
 
     bounds: list[tuple[int, int]]
     families: list[set[str]]  # trigger families of its words
-    system: list[bool]  # names a weapon system (KB phrase or code)
     ner: list[bool]  # needs NER
 
 
-def plan(doc: Doc, nlp: Language, bounds: list[tuple[int, int]]) -> Plan:
-    """Per sentence: trigger families, system names, and whether NER is needed."""
-    sent_of = np.zeros(len(doc), dtype=np.int32)
-    for k, (a, b) in enumerate(bounds):
-        sent_of[a:b] = k
-    result = Plan(bounds, [set() for _ in bounds], [False] * len(bounds), [False] * len(bounds))
+def plan(doc: Doc, nlp: Language, bounds: list[tuple[int, int]], words: list[str] | None = None) -> Plan:
+    """Per sentence: trigger families, and whether NER is needed."""
+    words = words if words is not None else [t.text for t in doc]
+    result = Plan(bounds, [set() for _ in bounds], [False] * len(bounds))
     covered = np.zeros(len(doc), dtype=bool)
     m = _matchers(nlp)
-    system_keys = _system_keys(nlp)
     for matcher in (m.lower, m.exact):
-        for match_id, start, end in matcher(doc):
+        for _, start, end in matcher(doc):
             covered[start:end] = True
-            if match_id in system_keys:
-                result.system[sent_of[start]] = True
-    opening = True  # at a sentence start, or after an opening quote, dash or colon
-    for i, text in enumerate(t.text for t in doc):
-        k = sent_of[i]
-        if i == bounds[k][0]:
-            opening = True
-        result.families[k].update(families_of(text))
-        if SYSTEM_CODE.match(text):
-            result.system[k] = True
-        if not result.ner[k] and text[:1].isupper() and not covered[i] and not (opening and _common(text)):
-            result.ner[k] = True
-        opening = text in OPENERS or (opening and text.isspace())
+    for k, (a, b) in enumerate(bounds):
+        families = result.families[k]
+        opening = True  # at a sentence start, or after an opening quote, dash or colon
+        for i in range(a, b):
+            text = words[i]
+            found, capital, opener = _word(text)
+            if found:
+                families.update(found)
+            if capital and not result.ner[k] and not covered[i] and not (opening and _common(text)):
+                result.ner[k] = True
+            opening = opener or (opening and text.isspace())
     return result
+
+
+@lru_cache(maxsize=100_000)
+def _word(text: str) -> tuple[frozenset[str], bool, bool]:
+    """What the plan asks of a word, once per distinct word: families, capital, opener."""
+    return families_of(text), text[:1].isupper(), text in OPENERS
 
 
 # After these, a capital marks the start of a quotation or clause, not a name.
@@ -263,9 +247,7 @@ def analyse(texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:
         yield from (doc for doc, _ in _analyse_batch(batch, None))
 
 
-def analyse_linked(
-    texts: list[str], link_doc: Callable[[Doc], list[Mention]]
-) -> list[tuple[Doc, list[Mention]]]:
+def analyse_linked(texts: list[str], link_doc: Callable[[Doc], list[Mention]]) -> list[tuple[Doc, list[Mention]]]:
     """Docs of the bodies with their mentions, parsed only where an extractor could read a fact.
 
     Linking reads tokens, sentences and entities only, so it runs between NER and the parse,
@@ -282,24 +264,58 @@ def _copy(doc: Doc, runs: list[tuple[int, int]], pieces: Iterator[Doc], attrs: l
     doc.from_array(attrs, values)
 
 
+# What a piece of a document carries into the models: its words' sentence starts and norms
+# (a repaired "lachat" is "l'" + "achat", with the norm "l'" the tokenizer gave it).
+PIECE_ATTRS = [SENT_START, NORM]
+
+
+@dataclass
+class _Tokens:
+    """One document's tokens as plain arrays, read once."""
+
+    doc: Doc
+    words: list[str]
+    spaces: list[bool]
+    chars: np.ndarray  # start offset of each token
+    attrs: np.ndarray  # PIECE_ATTRS of each token
+
+    @classmethod
+    def of(cls, doc: Doc) -> _Tokens:
+        table = doc.to_array([ORTH, SPACY, IDX, *PIECE_ATTRS])
+        strings = doc.vocab.strings
+        words = [strings[int(o)] for o in table[:, 0]]
+        return cls(doc, words, [bool(x) for x in table[:, 1]], table[:, 2], table[:, 3:])
+
+    def piece(self, a: int, b: int) -> Doc:
+        """Tokens ``a`` to ``b`` as a new Doc for the models.
+
+        Cheaper than ``Span.as_doc``, which also averages the word vectors of every piece.
+        """
+        doc = Doc(self.doc.vocab, words=self.words[a:b], spaces=self.spaces[a:b])
+        doc.from_array(PIECE_ATTRS, self.attrs[a:b])
+        return doc
+
+    def text(self, a: int, b: int) -> str:
+        return self.doc.text[int(self.chars[a]) : int(self.chars[b - 1]) + len(self.words[b - 1])]
+
+
 def _analyse_batch(
     texts: list[str], link_doc: Callable[[Doc], list[Mention]] | None
 ) -> list[tuple[Doc, list[Mention] | None]]:
     nlp = load()
-    docs = [tokenize(text) for text in texts]
-    head = Doc._get_array_attrs()
+    tokens = [_Tokens.of(tokenize(text)) for text in texts]
     plans = []
     ner_in: list[Doc] = []
-    for doc in docs:
-        found = plan(doc, nlp, sentence_bounds(doc))
+    for t in tokens:
+        found = plan(t.doc, nlp, sentence_bounds(t.doc), t.words)
         plans.append(found)
-        array = doc.to_array(head)
-        ner_in += [doc[a:b].as_doc(array_head=head, array=array) for a, b in _runs(found.bounds, found.ner)]
+        ner_in += [t.piece(a, b) for a, b in _runs(found.bounds, found.ner)]
     recognised = iter(list(nlp.get_pipe("ner").pipe(ner_in, batch_size=256)))  # type: ignore[attr-defined]
     out: list[tuple[Doc, list[Mention] | None]] = []
     parse_in: list[Doc] = []
     parse_runs: list[list[tuple[int, int]]] = []
-    for doc, found in zip(docs, plans, strict=True):
+    for t, found in zip(tokens, plans, strict=True):
+        doc = t.doc
         ner_runs = _runs(found.bounds, found.ner)
         _copy(doc, ner_runs, recognised, NER_ATTRS, fill=2)  # 2: "O", outside any entity
         mentions = link_doc(doc) if link_doc is not None else None
@@ -307,13 +323,12 @@ def _analyse_batch(
         for mention in mentions or []:
             kinds[mention.sentence].add(mention.kind)
         wanted = [
-            system or needs_parse(families, None if mentions is None else kind, doc[a:b].text)
-            for (a, b), families, system, kind in zip(found.bounds, found.families, found.system, kinds, strict=True)
+            needs_parse(families, None if mentions is None else kind, t.text(a, b)) if families else False
+            for (a, b), families, kind in zip(found.bounds, found.families, kinds, strict=True)
         ]
         runs = _runs(found.bounds, wanted)
         parse_runs.append(runs)
-        array = doc.to_array(head)
-        parse_in += [doc[a:b].as_doc(array_head=head, array=array) for a, b in runs]
+        parse_in += [t.piece(a, b) for a, b in runs]
         out.append((doc, mentions))
         STATS.tokens += len(doc)
         STATS.parsed += sum(b - a for a, b in runs)

@@ -90,10 +90,7 @@ def _events_naming(conn: Connection, types: tuple[str, ...], names: list[str]) -
     rows = [
         dict(r)
         for r in conn.execute(
-            select(t.events)
-            .where(e.type.in_(types), named)
-            .order_by(e.when.is_(None), e.when)
-            .limit(MAX_LISTED)
+            select(t.events).where(e.type.in_(types), named).order_by(e.when.is_(None), e.when).limit(MAX_LISTED)
         ).mappings()
     ]
     return _evidence(conn, rows)

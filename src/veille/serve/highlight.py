@@ -51,8 +51,13 @@ def _spans(mentions: list[dict[str, Any]], events: list[dict[str, Any]], size: i
         for e in events
     ]
     entities = [
-        _Span(m["start"], m["end"], f"mention m-{m['kind']}", f"{m['kind']}: {m.get('name') or m['entity_id']}",
-              f"/entities/{m['entity_id']}")
+        _Span(
+            m["start"],
+            m["end"],
+            f"mention m-{m['kind']}",
+            f"{m['kind']}: {m.get('name') or m['entity_id']}",
+            f"/entities/{m['entity_id']}",
+        )
         for m in mentions
     ]
     chosen: list[_Span] = []

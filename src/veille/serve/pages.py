@@ -220,8 +220,10 @@ def _network_chart(net: dict[str, Any]) -> dict[str, Any]:
     for e in net["edges"]:
         (x0, y0), (x1, y1) = pos[e["source"]], pos[e["target"]]
         width = 1 + 1.5 * math.log2(1 + e["weight"])
-        label = f"{country_name(e['source'])} → {country_name(e['target'])}" if e["kind"] == "arms" else (
-            f"{country_name(e['source'])} — {country_name(e['target'])}"
+        label = (
+            f"{country_name(e['source'])} → {country_name(e['target'])}"
+            if e["kind"] == "arms"
+            else (f"{country_name(e['source'])} — {country_name(e['target'])}")
         )
         what = "transferts d'armes" if e["kind"] == "arms" else "rencontres"
         traces.append(
@@ -272,8 +274,13 @@ def _network_chart(net: dict[str, Any]) -> dict[str, Any]:
             "customdata": [node["id"] for node in net["nodes"]],
             # Labels outside the circle, on the side their state sits.
             "textposition": [
-                "middle right" if pos[node["id"]][0] > 0.2 else "middle left" if pos[node["id"]][0] < -0.2
-                else "top center" if pos[node["id"]][1] > 0 else "bottom center"
+                "middle right"
+                if pos[node["id"]][0] > 0.2
+                else "middle left"
+                if pos[node["id"]][0] < -0.2
+                else "top center"
+                if pos[node["id"]][1] > 0
+                else "bottom center"
                 for node in net["nodes"]
             ],
             "marker": {"size": [10 + 3 * math.sqrt(node["weight"]) for node in net["nodes"]], "color": "#34495e"},
@@ -313,8 +320,9 @@ def network_page(request: Request, conn: Conn, year: Opt = None) -> HTMLResponse
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, conn: Conn, q_: Annotated[str | None, Query(alias="q")] = None,
-                page: Opt = None) -> HTMLResponse:
+def search_page(
+    request: Request, conn: Conn, q_: Annotated[str | None, Query(alias="q")] = None, page: Opt = None
+) -> HTMLResponse:
     """Full-text search over the cleaned text, and entities by any of their names."""
     text = (q_ or "").strip()[:200]
     number = _page_no(page)

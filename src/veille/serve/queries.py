@@ -182,9 +182,7 @@ def _evidence(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, An
                 "doc_title": doc.title if doc else None,
                 "doc_published": doc.published if doc else None,
                 "doc_source": doc.source if doc else None,
-                "sentences": [
-                    {"idx": i, "text": texts.get((r["doc_id"], i), "")} for i in json.loads(r["sentences"])
-                ],
+                "sentences": [{"idx": i, "text": texts.get((r["doc_id"], i), "")} for i in json.loads(r["sentences"])],
             }
         )
     return out
@@ -269,10 +267,15 @@ def list_documents(conn: Connection, where: DocumentFilter, page: int = 1, per_p
 def get_document(conn: Connection, doc_id: str) -> dict[str, Any] | None:
     """One document: metadata, cleaned text, sentences, mentions, events, time expressions, furniture."""
     d = t.documents.c
-    row = conn.execute(
-        select(*[d[c] for c in DOCUMENT_COLUMNS], d.body, d.lines, d.author, d.ingested_at, d.published_precision)
-        .where(d.id == doc_id)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            select(
+                *[d[c] for c in DOCUMENT_COLUMNS], d.body, d.lines, d.author, d.ingested_at, d.published_precision
+            ).where(d.id == doc_id)
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     doc = dict(row)
@@ -305,8 +308,19 @@ def get_document(conn: Connection, doc_id: str) -> dict[str, Any] | None:
         }
         for r in conn.execute(
             select(
-                e.id, e.type, e.stage, e.modality, e.when, e.fields, e.sentences, e.trigger, e.trigger_start,
-                e.trigger_end, e.confidence, e.attribution, e.arguments,
+                e.id,
+                e.type,
+                e.stage,
+                e.modality,
+                e.when,
+                e.fields,
+                e.sentences,
+                e.trigger,
+                e.trigger_start,
+                e.trigger_end,
+                e.confidence,
+                e.attribution,
+                e.arguments,
             )
             .where(e.doc_id == doc_id)
             .order_by(e.trigger_start)

@@ -350,6 +350,4 @@ def pending_documents(conn: Connection) -> list[str]:
 def mark_consolidated(conn: Connection, doc_ids: list[str]) -> None:
     """Record that the deals now include these documents."""
     for i in range(0, len(doc_ids), 500):
-        conn.execute(
-            t.documents.update().where(t.documents.c.id.in_(doc_ids[i : i + 500])).values(consolidated=1)
-        )
+        conn.execute(t.documents.update().where(t.documents.c.id.in_(doc_ids[i : i + 500])).values(consolidated=1))
