@@ -8,12 +8,12 @@ the parser never moves a boundary), then:
 
 - only sentences with a capitalised word the knowledge base does not already cover go through
   NER: linking keeps an NER entity only when it starts with a capital and overlaps no KB match;
-- only sentences that name a weapon system, or hold a word of ``data/patterns/triggers.json``
-  (under any lemma the lemmatizer could give it) that an extractor could turn into a fact
-  with the sentence's mentions (:func:`needs_parse`; linking reads no parse, so it runs
-  first), go through tok2vec, the morphologizer, the parser, the attribute ruler and the
-  lemmatizer: extraction reads the parse of no other sentence (a system named elsewhere is
-  read when an unnamed "ces appareils" points to it).
+- only sentences that hold a word of ``data/patterns/triggers.json`` (under any lemma the
+  lemmatizer could give it) that an extractor could turn into a fact with the sentence's
+  mentions (:func:`needs_parse`; linking reads no parse, so it runs first) go through
+  tok2vec, the morphologizer, the parser, the attribute ruler and the lemmatizer: extraction
+  reads the parse of no other sentence. A weapon system named in a sentence with no trigger
+  is still read, from its mention, when a later "ces appareils" points back to it.
 
 Adjacent selected sentences are analysed together, so most sentences keep their neighbours as
 context. The annotations are copied back into the full document, whose text, tokens and
@@ -144,7 +144,7 @@ def needs_parse(families: set[str], kinds: set[str] | None, text: str) -> bool:
     """Whether an extractor could read a fact in a sentence with these words and mentions.
 
     ``kinds`` are the kinds of the sentence's linked mentions (None when linking has not run:
-    then any trigger word counts). A weapon system is read from other sentences too.
+    then any trigger word counts).
     """
     if kinds is None:
         return not TRIGGERS.isdisjoint(families)
