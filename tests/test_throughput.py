@@ -263,3 +263,18 @@ def test_mentions_decide_for_meeting_and_sanction_words(nlp) -> None:  # type: i
     assert all(t.pos_ != "" for t in second if not t.is_space)
     assert all(t.pos_ != "" for t in third if not t.is_space)
     assert {m.entity_id for m in mentions} >= {"USA", "TUR"}
+
+
+def test_only_sentences_with_an_unknown_name_go_through_ner(nlp) -> None:  # type: ignore[no-untyped-def]
+    """NER runs where a name may hide, and a person unknown to the KB is still found there."""
+    from veille.nlp.selective import analyse, plan, sentence_bounds, tokenize
+
+    body = (
+        "Le Premier ministre a salué mardi la Défense nationale.\n\n"
+        "La Grèce a reçu les avions.\n\n"
+        "Le général Kostas Vrontakis a inspecté la base."
+    )
+    doc = tokenize(body)
+    assert plan(doc, nlp, sentence_bounds(doc)).ner == [False, False, True]
+    (analysed,) = analyse([body])
+    assert [(e.text, e.label_) for e in analysed.ents] == [("Kostas Vrontakis", "PER")]

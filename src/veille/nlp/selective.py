@@ -6,8 +6,9 @@ sentence. So a body is tokenised and split into sentences by rule first (the sam
 ``veille_sentence_breaks`` the full pipeline runs: every token's sentence start is preset, so
 the parser never moves a boundary), then:
 
-- only sentences with a capitalised word the knowledge base does not already cover go through
-  NER: linking keeps an NER entity only when it starts with a capital and overlaps no KB match;
+- only sentences with a capitalised word that neither the knowledge base covers nor the French
+  lexicon knows go through NER: linking keeps an NER entity only when it starts with a capital
+  and overlaps no KB match, and a name always has a word of its own ("Parly", "Rosoboronexport");
 - only sentences that hold a word of ``data/patterns/triggers.json`` (under any lemma the
   lemmatizer could give it) that an extractor could turn into a fact with the sentence's
   mentions (:func:`needs_parse`; linking reads no parse, so it runs first) go through
@@ -194,31 +195,29 @@ def plan(doc: Doc, nlp: Language, bounds: list[tuple[int, int]], words: list[str
             covered[start:end] = True
     for k, (a, b) in enumerate(bounds):
         families = result.families[k]
-        opening = True  # at a sentence start, or after an opening quote, dash or colon
         for i in range(a, b):
             text = words[i]
-            found, capital, opener = _word(text)
+            found, capital = _word(text)
             if found:
                 families.update(found)
-            if capital and not result.ner[k] and not covered[i] and not (opening and _common(text)):
+            if capital and not result.ner[k] and not covered[i] and not _common(text):
                 result.ner[k] = True
-            opening = opener or (opening and text.isspace())
     return result
 
 
 @lru_cache(maxsize=100_000)
-def _word(text: str) -> tuple[frozenset[str], bool, bool]:
-    """What the plan asks of a word, once per distinct word: families, capital, opener."""
-    return families_of(text), text[:1].isupper(), text in OPENERS
-
-
-# After these, a capital marks the start of a quotation or clause, not a name.
-OPENERS = {"«", '"', "“", "-", "–", "—", ":", "(", "[", "'"}
+def _word(text: str) -> tuple[frozenset[str], bool]:
+    """What the plan asks of a word, once per distinct word: families, capital."""
+    return families_of(text), text[:1].isupper()
 
 
 @lru_cache(maxsize=100_000)
 def _common(text: str) -> bool:
-    """A capitalised word that is an ordinary French word ("Le", "Selon", "Mardi")."""
+    """A capitalised word that is an ordinary French word ("Le", "Selon", "Mardi", "Défense").
+
+    A name NER could find has at least one word the lexicon does not know ("Parly",
+    "Mitsotakis", "Rosoboronexport"), or the knowledge base already names it.
+    """
     return known_word(text)
 
 
