@@ -278,3 +278,20 @@ def test_only_sentences_with_an_unknown_name_go_through_ner(nlp) -> None:  # typ
     assert plan(doc, nlp, sentence_bounds(doc)).ner == [False, False, True]
     (analysed,) = analyse([body])
     assert [(e.text, e.label_) for e in analysed.ents] == [("Kostas Vrontakis", "PER")]
+
+
+def test_array_lemmatizer_gives_spacys_lemmas(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The per-(word, POS) lemma cache writes exactly what spaCy's lemmatizer writes."""
+    from veille.nlp.selective import PARSE_COMPONENTS, lemmatize
+
+    text = (
+        "Les batteries livrées en 2021 étaient attendues ; Ankara achètera d'autres systèmes. "
+        "Les ministres se sont entretenus, puis ont signé les contrats qu'ils avaient négociés."
+    )
+    docs = [nlp.make_doc(text)]
+    for name in PARSE_COMPONENTS:
+        docs = list(nlp.get_pipe(name).pipe(docs))
+    theirs = nlp.get_pipe("lemmatizer")(docs[0].copy())
+    lemmatize(docs)
+    assert [t.lemma_ for t in docs[0]] == [t.lemma_ for t in theirs]
+    assert {"livrer", "acheter", "entretenir", "signer"} <= {t.lemma_ for t in docs[0]}

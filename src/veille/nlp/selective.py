@@ -39,7 +39,7 @@ from veille.models import Mention
 from veille.nlp.pipeline import known_word, load, make_doc, repair_apostrophes, sentence_breaks
 from veille.resources import fold
 
-PARSE_COMPONENTS = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
+PARSE_COMPONENTS = ("tok2vec", "morphologizer", "parser", "attribute_ruler")  # then lemmatize()
 PARSE_ATTRS = [POS, TAG, MORPH, LEMMA, DEP, HEAD]
 NER_ATTRS = [ENT_IOB, ENT_TYPE]
 # Universal POS the French rule lemmatizer has rules for; any other goes to the lookup table.
@@ -335,6 +335,7 @@ def _analyse_batch(
     parsed = parse_in
     for name in PARSE_COMPONENTS:
         parsed = list(nlp.get_pipe(name).pipe(parsed, batch_size=256))  # type: ignore[attr-defined]
+    lemmatize(parsed)
     pieces = iter(parsed)
     for (doc, _), runs in zip(out, parse_runs, strict=True):
         starts = doc.to_array([SENT_START])
@@ -342,3 +343,31 @@ def _analyse_batch(
             _copy(doc, runs, pieces, PARSE_ATTRS)
         doc.from_array([SENT_START], starts)  # heads of skipped sentences are unknown, not roots
     return out
+
+
+# Lemma of each (word, universal POS) pair already seen; bounded, cleared when full.
+_LEMMAS: dict[tuple[int, int], int] = {}
+MAX_LEMMAS = 500_000
+
+
+def lemmatize(docs: list[Doc]) -> None:
+    """Set the lemmas spaCy's French lemmatizer would set, asking it once per (word, POS).
+
+    The component's own cache spares the rule search but still builds a Token and sets its
+    lemma one by one; on an archive, almost every (word, POS) pair has been seen, so the
+    lemmas are written here as one array per document instead.
+    """
+    lemmatizer = load().get_pipe("lemmatizer")
+    overwrite = lemmatizer.overwrite  # type: ignore[attr-defined]
+    if len(_LEMMAS) > MAX_LEMMAS:
+        _LEMMAS.clear()
+    for doc in docs:
+        table = doc.to_array([ORTH, POS, LEMMA])
+        lemmas = table[:, 2].copy()
+        for i in range(len(doc)) if overwrite else np.flatnonzero(lemmas == 0):
+            key = (int(table[i, 0]), int(table[i, 1]))
+            found = _LEMMAS.get(key)
+            if found is None:
+                found = _LEMMAS[key] = doc.vocab.strings.add(lemmatizer.lemmatize(doc[i])[0])  # type: ignore[attr-defined]
+            lemmas[i] = found
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
