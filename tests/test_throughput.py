@@ -295,3 +295,31 @@ def test_array_lemmatizer_gives_spacys_lemmas(nlp) -> None:  # type: ignore[no-u
     lemmatize(docs)
     assert [t.lemma_ for t in docs[0]] == [t.lemma_ for t in theirs]
     assert {"livrer", "acheter", "entretenir", "signer"} <= {t.lemma_ for t in docs[0]}
+
+
+def test_numpy_blas_gives_the_parses_of_spacys_default_ops(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The pipeline multiplies with NumPy's BLAS, one thread, and parses as spaCy's default (BLIS) does."""
+    import spacy
+    from thinc.api import NumpyOps, use_ops
+    from threadpoolctl import threadpool_info
+
+    from veille.nlp.pipeline import MODEL
+
+    models = [p.model for _, p in nlp.pipeline if getattr(p, "model", None) is not None]
+    assert len(models) >= 4
+    assert all(not layer.ops.use_blis for model in models for layer in model.walk())
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    with use_ops("numpy", use_blis=True):
+        default = spacy.load(MODEL)
+    default.add_pipe("veille_sentence_breaks", before="parser")
+    assert isinstance(default.get_pipe("parser").model.ops, NumpyOps)
+    text = (
+        "Le 12 mars 2024, Athènes a reçu six Rafale supplémentaires, selon le ministère grec. "
+        "Les livraisons doivent s'achever en 2026 ; Paris n'a pas confirmé le montant du contrat. "
+        "Le ministre Kostas Vrontakis s'est entretenu avec son homologue français à Tanagra."
+    )
+    ours, theirs = nlp(text), default(text)
+    assert [(t.tag_, t.dep_, t.head.i, t.lemma_) for t in ours] == [
+        (t.tag_, t.dep_, t.head.i, t.lemma_) for t in theirs
+    ]
+    assert [(e.text, e.label_) for e in ours.ents] == [(e.text, e.label_) for e in theirs.ents]
