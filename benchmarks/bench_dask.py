@@ -49,8 +49,9 @@ def run(server: str, corpus: Path, workers: int) -> tuple[float, float, int]:
 
     db = _fresh_database(server)
     with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
-        as cluster,
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
         Client(cluster) as client,
     ):
         client.run(warm_up)
