@@ -61,7 +61,7 @@ def _date_from_paragraph(ctx: DocContext, events: list[Event]) -> None:
     same paragraph dates the meeting. Planned and hedged facts keep no date: their date is
     rarely the occasion's.
     """
-    text = ctx.doc.text
+    text = ctx.text
     lead: list[str] | None = None  # found once, and only for a document that needs it
     for event in events:
         if event.when is not None or event.modality != "ASSERTED":
@@ -91,7 +91,7 @@ def _days_between(ctx: DocContext, start: int, end: int) -> list[str]:
 
 def _lead_days(ctx: DocContext) -> list[str]:
     """Days named in the article's first paragraph of running text (its lead)."""
-    text = ctx.doc.text
+    text = ctx.text
     for sentence in ctx.sentences:
         if len(sentence) < 12:
             continue  # a headline or a caption, not the lead

@@ -52,6 +52,7 @@ class DocContext:
     person_roles: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.text = self.doc.text  # spaCy rebuilds Doc.text from its tokens at every call
         self.sentences: list[Span] = list(self.doc.sents)
         self.by_token: dict[int, Mention] = {}
         # Each mention with the root token of its span, computed once: extractors ask for the

@@ -273,17 +273,18 @@ class _Tokens:
     """One document's tokens as plain arrays, read once."""
 
     doc: Doc
+    body: str  # the text, kept: spaCy rebuilds Doc.text from the tokens at every call
     words: list[str]
     spaces: list[bool]
     chars: np.ndarray  # start offset of each token
     attrs: np.ndarray  # PIECE_ATTRS of each token
 
     @classmethod
-    def of(cls, doc: Doc) -> _Tokens:
+    def of(cls, doc: Doc, text: str) -> _Tokens:
         table = doc.to_array([ORTH, SPACY, IDX, *PIECE_ATTRS])
         strings = doc.vocab.strings
         words = [strings[int(o)] for o in table[:, 0]]
-        return cls(doc, words, [bool(x) for x in table[:, 1]], table[:, 2], table[:, 3:])
+        return cls(doc, text, words, [bool(x) for x in table[:, 1]], table[:, 2], table[:, 3:])
 
     def piece(self, a: int, b: int) -> Doc:
         """Tokens ``a`` to ``b`` as a new Doc for the models.
@@ -295,14 +296,14 @@ class _Tokens:
         return doc
 
     def text(self, a: int, b: int) -> str:
-        return self.doc.text[int(self.chars[a]) : int(self.chars[b - 1]) + len(self.words[b - 1])]
+        return self.body[int(self.chars[a]) : int(self.chars[b - 1]) + len(self.words[b - 1])]
 
 
 def _analyse_batch(
     texts: list[str], link_doc: Callable[[Doc], list[Mention]] | None
 ) -> list[tuple[Doc, list[Mention] | None]]:
     nlp = load()
-    tokens = [_Tokens.of(tokenize(text)) for text in texts]
+    tokens = [_Tokens.of(tokenize(text), text) for text in texts]
     plans = []
     ner_in: list[Doc] = []
     for t in tokens:
