@@ -104,18 +104,22 @@ def _forms() -> dict[str, frozenset[str]]:
     lookups = load().get_pipe("lemmatizer").lookups  # type: ignore[attr-defined]
     rules = lookups.get_table("lemma_rules", {})
     exceptions = lookups.get_table("lemma_exc", {})
-    out: dict[str, set[str]] = {}
+    families: dict[str, set[str]] = {}  # folded trigger word -> its families
     for family, words in family_words().items():
-        forms = set(words)
-        for pos in RULE_POS:
-            for old, new in rules.get(pos, []):
-                old_f, new_f = fold(old), fold(new)
-                forms.update(w[: len(w) - len(new_f)] + old_f for w in words if w.endswith(new_f))
-            for form, lemmas in exceptions.get(pos, {}).items():
-                if any(fold(x) in words for x in lemmas):
-                    forms.add(fold(form))
-        for form in forms:
-            out.setdefault(form, set()).add(family)
+        for w in words:
+            families.setdefault(w, set()).add(family)
+    out: dict[str, set[str]] = {w: set(f) for w, f in families.items()}
+    for pos in RULE_POS:
+        for old, new in rules.get(pos, []):
+            old_f, new_f = fold(old), fold(new)
+            for w, found in families.items():
+                if w.endswith(new_f):
+                    out.setdefault(w[: len(w) - len(new_f)] + old_f, set()).update(found)
+        # Each exception is read once for all families (the table has tens of thousands).
+        for form, lemmas in exceptions.get(pos, {}).items():
+            found = set().union(*(families.get(fold(x), ()) for x in lemmas))
+            if found:
+                out.setdefault(fold(form), set()).update(found)
     return {k: frozenset(v) for k, v in out.items()}
 
 
