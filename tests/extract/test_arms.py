@@ -168,3 +168,25 @@ def test_every_argument_points_at_the_words_that_name_it(analyse) -> None:  # ty
     body = result.clean.body
     named = {role: body[start:end] for role, (start, end) in event.args.items()}
     assert named == {"supplier": "Russie", "recipient": "Inde", "system": "S-400", "when": "en décembre 2021"}
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "modality", "when"),
+    [
+        ("Les premières livraisons doivent commencer en 2026.", "PLANNED", "2026"),
+        ("D'autres livraisons doivent suivre l'an prochain.", "PLANNED", "2025"),
+        ("Ces livraisons pourraient toutefois prendre du retard.", "POSSIBLE", None),
+    ],
+)
+def test_a_bare_delivery_noun_carries_on_the_article_deal(
+    analyse, follow_up: str, modality: str, when: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    text = f"Le Maroc a commandé douze Rafale à la France en mars. {follow_up}"
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"]) for e in deliveries] == [(("FRA", "MAR", "Rafale", "DELIVERY"), modality)]
+    assert deliveries[0]["when"] == when
+
+
+def test_deliveries_of_any_weapon_are_a_general_statement(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc a commandé douze Rafale à la France en mars. Les livraisons d'armes ont fortement augmenté."
+    assert [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"] == []

@@ -29,7 +29,15 @@ from veille.extract.context import (
     tree_distance,
 )
 from veille.extract.modality import modality
-from veille.extract.reference import anaphoric, deal_reference, generic_object, generic_words, order_of, referent
+from veille.extract.reference import (
+    anaphoric,
+    continued_deal,
+    deal_reference,
+    generic_object,
+    generic_words,
+    order_of,
+    referent,
+)
 from veille.extract.triggers import SentenceTriggers, Trigger, find_triggers
 from veille.models import Event, Mention, Timex
 from veille.resources import fold
@@ -214,9 +222,9 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
             assigned = systems[trig.token.i]
             explicit_only = False
             if not assigned:
-                if not (generic_object(trig) or deal_reference(trig)):
+                if not (generic_object(trig) or deal_reference(trig) or continued_deal(trig)):
                     continue
-                if any(systems.values()) and not anaphoric(trig):
+                if any(systems.values()) and not (anaphoric(trig) or continued_deal(trig)):
                     continue  # the sentence's systems went to another trigger
                 earlier = [m for m, t in ctx.mention_tokens(sent, "system") if t.i < trig.token.i]
                 pointed = earlier[-1] if earlier else referent(ctx, memory, index, trig)
@@ -317,7 +325,11 @@ def _build(
                 m.entity_id == o[1] and (case_marker(t) is not None or t.head.i == trig.token.i) for m, t in countries
             )
         ]
-        if attached_others:
+        if remembered and remembered != supplier and continued_deal(trig):
+            # "Ces livraisons sont coordonnées … en Allemagne": a bare delivery noun carries on
+            # the story, whose recipient a place adjunct does not change.
+            recipient = remembered
+        elif attached_others:
             recipient = min(attached_others)[1]
         elif remembered and remembered != supplier:
             # The article's running story: the last recipient of this system family.

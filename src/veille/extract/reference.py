@@ -71,10 +71,11 @@ def referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger)
     For "ces appareils", "le contrat" or "36 avions": the system of the last sentences, else the article's main system.
     """
     definite = any(fold(c.text) in DEFINITE for c in trig.token.children if c.dep_ == "det")
-    if trig.token.pos_ == "NOUN" and "Plur" in trig.token.morph.get("Number") and not anaphoric(trig):
+    continued = continued_deal(trig)
+    if trig.token.pos_ == "NOUN" and "Plur" in trig.token.morph.get("Number") and not (anaphoric(trig) or continued):
         return None  # "les futurs contrats", "des livraisons d'armes": a general statement
     deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
-    if not (anaphoric(trig) or deal_noun or counted_or_definite_generic(trig) or deal_reference(trig)):
+    if not (anaphoric(trig) or deal_noun or continued or counted_or_definite_generic(trig) or deal_reference(trig)):
         return None
     previous = memory.get("last_system")
     if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
@@ -146,3 +147,26 @@ def anaphoric(trig: Trigger) -> bool:
                 fold(c.text) in {"ces", "ce", "cette", "les", "ses", "leurs"} for c in t.children if c.dep_ == "det"
             )
     return False
+
+
+# Determiners that make a bare delivery noun point back to the deal the article tells.
+POINTING = {"le", "la", "l'", "l’", "les", "ce", "cet", "cette", "ces", "ses", "leurs", "son", "sa"}
+
+
+def continued_deal(trig: Trigger) -> bool:
+    """Whether a bare delivery or payment noun carries on the article's deal.
+
+    "Les premières livraisons pourraient intervenir d'ici 2020", "d'autres livraisons doivent
+    suivre", "ces livraisons": a definite or demonstrative noun, or one placed in a sequence
+    (``sequence_words`` of triggers.json), with no common-noun complement of its own ("des
+    livraisons d'armes" is any weapon, a general statement).
+    """
+    token = trig.token
+    if token.pos_ != "NOUN" or trig.stage not in {"DELIVERY", "PAYMENT"}:
+        return False
+    if any(c.dep_ in {"nmod", "obj"} and c.pos_ == "NOUN" for c in token.children):
+        return False
+    sequence = {fold(w) for w in patterns("triggers")["sequence_words"]}
+    placed = any(c.dep_ == "amod" and fold(lemma(c)) in sequence for c in token.children)
+    pointing = any(c.dep_ == "det" and fold(c.text) in POINTING for c in token.children)
+    return placed or pointing
