@@ -190,3 +190,19 @@ def test_a_bare_delivery_noun_carries_on_the_article_deal(
 def test_deliveries_of_any_weapon_are_a_general_statement(analyse) -> None:  # type: ignore[no-untyped-def]
     text = "Le Maroc a commandé douze Rafale à la France en mars. Les livraisons d'armes ont fortement augmenté."
     assert [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # reported speech: the announced future becomes a conditional, still a plan
+        ("Le 3 mars, le ministre avait annoncé que la France livrerait six Caesar à l'Arménie.", "PLANNED"),
+        ("Le ministre a surpris en annonçant mardi que la France fournirait des Caesar à l'Arménie.", "PLANNED"),
+        # a hedging verb, or a present governor, keeps the doubt
+        ("Le ministre avait annoncé que la France pourrait livrer des Caesar à l'Arménie.", "POSSIBLE"),
+        ("Selon la presse, la France livrerait des Caesar à l'Arménie.", "POSSIBLE"),
+    ],
+)
+def test_a_conditional_under_a_past_announcement_is_a_plan(analyse, text: str, modality: str) -> None:  # type: ignore[no-untyped-def]
+    events = [e for e in _arms(analyse, text) if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"]) for e in events] == [(("FRA", "ARM", "Caesar", "DELIVERY"), modality)]
