@@ -206,3 +206,27 @@ def test_deliveries_of_any_weapon_are_a_general_statement(analyse) -> None:  # t
 def test_a_conditional_under_a_past_announcement_is_a_plan(analyse, text: str, modality: str) -> None:  # type: ignore[no-untyped-def]
     events = [e for e in _arms(analyse, text) if e["stage"] == "DELIVERY"]
     assert [(_core(e), e["modality"]) for e in events] == [(("FRA", "ARM", "Caesar", "DELIVERY"), modality)]
+
+
+def test_an_unnamed_weapon_noun_points_back_to_a_system_of_its_kind(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Le Maroc a commandé douze Rafale à la France en mars. "
+        "Le contrat comprend aussi des missiles Meteor. "
+        "Les premiers appareils doivent être livrés en 2027."
+    )
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"], e["when"]) for e in deliveries] == [
+        (("FRA", "MAR", "Rafale", "DELIVERY"), "PLANNED", "2027")
+    ]
+
+
+def test_a_gerund_shares_the_subject_of_its_verb(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc a commandé douze Rafale à la France. L'Irak a suivi en juin en signant pour dix appareils."
+    contracts = {e["recipient"] for e in _arms(analyse, text, "2024-07-02") if e["stage"] == "CONTRACT"}
+    assert contracts == {"MAR", "IRQ"}
+
+
+def test_a_system_of_several_makers_shares_the_parties_of_its_deal(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc a reçu lundi ses trois premiers Rafale. Le contrat porte sur douze Rafale et deux frégates FREMM."
+    cores = {_core(e) for e in _arms(analyse, text, "2024-07-02")}
+    assert ("FRA", "MAR", "FREMM", "CONTRACT") in cores

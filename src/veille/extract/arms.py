@@ -249,11 +249,15 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 role = _role_of(ctx, token, trig)
                 if country and role:
                     roles[role].append(country)
-            for system in assigned:
+            # Systems of known origin first: "il porte sur 24 Rafale et une frégate FREMM" is
+            # one deal, whose parties a system of several makers shares.
+            parties: tuple[str, str] | None = None
+            for system in sorted(assigned, key=lambda m: m is None or ctx.kb_origin.get(m.entity_id) is None):
                 rivals = [t.token for t in found.kept if t.stage != trig.stage]
-                event = _build(ctx, sent, index, trig, system, roles, countries, explicit_only, memory, rivals)
+                event = _build(ctx, sent, index, trig, system, roles, countries, explicit_only, memory, rivals, parties)
                 if event is not None:
                     events.append(event)
+                    parties = parties or (event.fields["supplier"], event.fields["recipient"])
         sys_mentions = ctx.mention_tokens(sent, "system")
         if sys_mentions:
             memory["last_system"] = sys_mentions[-1][0]
@@ -272,7 +276,13 @@ def _build(
     explicit_only: bool,
     memory: dict[str, Any],
     rivals: list[Token],
+    sibling: tuple[str, str] | None = None,
 ) -> Event | None:
+    """One arms-transfer event, or None when the parties cannot be told.
+
+    ``sibling`` holds the parties of another system of the same trigger: a system the KB gives
+    no single origin takes them.
+    """
     origin = ctx.kb_origin.get(system.entity_id) if system else None
     # The grammar's supplier (subject of "livrer", "par X" of "la vente") beats the system's
     # origin: third countries pass on systems they did not design. Weak cues ("de X",
@@ -338,6 +348,9 @@ def _build(
             recipient = min(others)[1]
         elif datives:
             recipient = min(datives)[1]
+    shared = supplier is None and sibling is not None and recipient in {None, sibling[1]}
+    if shared and sibling is not None:
+        supplier, recipient = sibling
     if supplier is None and recipient is not None and not explicit_only and system is not None:
         supplier = memory.get(("supplier", ctx.kb_family.get(system.entity_id)))
     if supplier is None or recipient is None or supplier == recipient:
@@ -372,7 +385,7 @@ def _build(
     money = value(sent)
     if money:
         fields["value"] = money
-    if system is not None and recipient in explicit:
+    if system is not None and (recipient in explicit or shared):
         # Only a recipient the grammar named feeds the article's running story.
         family = ctx.kb_family.get(system.entity_id)
         memory[("recipient", family)] = recipient

@@ -77,10 +77,37 @@ def referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger)
     deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
     if not (anaphoric(trig) or deal_noun or continued or counted_or_definite_generic(trig) or deal_reference(trig)):
         return None
+    kinds = _kinds_named(trig)
     previous = memory.get("last_system")
+    if kinds and not (previous is not None and ctx.kb_category.get(previous.entity_id) in kinds):
+        # "les premiers appareils" after "des missiles SCALP": the last system of that kind.
+        earlier = [m for m in ctx.mentions if m.kind == "system" and m.start < trig.token.idx]
+        fitting = [m for m in earlier if ctx.kb_category.get(m.entity_id) in kinds]
+        if fitting:
+            return fitting[-1]
     if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
         return previous  # type: ignore[no-any-return]
     return ctx.topic_system
+
+
+def _kinds_named(trig: Trigger) -> set[str]:
+    """The KB categories an unnamed weapon noun of the trigger's clause can stand for.
+
+    "appareils" is an aircraft or a drone, "chars" a tank (``generic_categories`` of
+    triggers.json); empty when the clause names no such noun.
+    """
+    table = {fold(k): set(v) for k, v in patterns("triggers")["generic_categories"].items()}
+    head = clause_head(trig.token)
+    tokens = (
+        list(trig.token.subtree)
+        + [t for t in head.subtree if clause_head(t).i == head.i]
+        + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    )
+    for t in tokens:
+        kinds = table.get(fold(lemma(t)))
+        if kinds:
+            return kinds
+    return set()
 
 
 def order_of(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | None:
