@@ -14,7 +14,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from veille.extract.attributes import attribution, day_of, governing_timex, quantity, value
+from veille.extract.attributes import attribution, governing_timex, planned_day, quantity, value
 from veille.extract.context import (
     NON_PARTY_MARKERS,
     DocContext,
@@ -395,7 +395,7 @@ def _build(
         type="ARMS_TRANSFER",
         fields=fields,
         modality=mood,
-        when=day_of(timex),
+        when=planned_day(timex, mood, ctx.published),
         sentences=[index],
         trigger=trig.token.text,
         trigger_span=(trig.token.idx, trig.token.idx + len(trig.token.text)),

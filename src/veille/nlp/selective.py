@@ -62,7 +62,7 @@ STATS = Stats()
 FAMILIES = {
     "arms": ("arms_transfer",),
     "exercise": ("exercise",),
-    "meeting": ("meeting",),
+    "meeting": ("meeting", "meeting_reflexive"),
     "sanction": ("sanction",),
     "agreement_action": ("agreement_actions",),
     "agreement_object": ("agreement_objects",),
@@ -263,9 +263,7 @@ def analyse(texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:
         yield from (doc for doc, _ in _analyse_batch(batch, None))
 
 
-def analyse_linked(
-    texts: list[str], link_doc: Callable[[Doc], list[Mention]]
-) -> list[tuple[Doc, list[Mention]]]:
+def analyse_linked(texts: list[str], link_doc: Callable[[Doc], list[Mention]]) -> list[tuple[Doc, list[Mention]]]:
     """Docs of the bodies with their mentions, parsed only where an extractor could read a fact.
 
     Linking reads tokens, sentences and entities only, so it runs between NER and the parse,
