@@ -230,3 +230,12 @@ def test_a_system_of_several_makers_shares_the_parties_of_its_deal(analyse) -> N
     text = "Le Maroc a reçu lundi ses trois premiers Rafale. Le contrat porte sur douze Rafale et deux frégates FREMM."
     cores = {_core(e) for e in _arms(analyse, text, "2024-07-02")}
     assert ("FRA", "MAR", "FREMM", "CONTRACT") in cores
+
+
+def test_a_green_light_to_this_sale_points_back_to_the_deal(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Le Koweït souhaite acquérir 24 F-15 pour moderniser son aviation. "
+        "Washington a donné mardi son feu vert à cette vente."
+    )
+    offers = [e for e in _arms(analyse, text, "2024-05-16") if e["stage"] == "OFFER"]
+    assert [(_core(e), e["when"]) for e in offers] == [(("USA", "KWT", "F-15", "OFFER"), "2024-05-14")]

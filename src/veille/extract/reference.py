@@ -50,6 +50,9 @@ def deal_reference(trig: Trigger) -> bool:
     nouns = {fold(w) for w in patterns("triggers")["deal_nouns"]}
     token = trig.token
     candidates = [token] + [c for c in token.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    if token.pos_ == "NOUN" and token.dep_ == "obj":
+        # "a donné son feu vert à cette vente": the deal is the verb's other complement.
+        candidates += [c for c in token.head.children if c.dep_.startswith("obl") and c.i > token.i]
     for noun in candidates:
         if noun.pos_ != "NOUN" or fold(lemma(noun)) not in nouns or "Plur" in noun.morph.get("Number"):
             continue
