@@ -239,3 +239,9 @@ def test_a_green_light_to_this_sale_points_back_to_the_deal(analyse) -> None:  #
     )
     offers = [e for e in _arms(analyse, text, "2024-05-16") if e["stage"] == "OFFER"]
     assert [(_core(e), e["when"]) for e in offers] == [(("USA", "KWT", "F-15", "OFFER"), "2024-05-14")]
+
+
+def test_the_buyer_named_as_subject_is_not_the_seller_of_a_known_system(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le 3 mars, pendant la visite d'Emmanuel Macron à Rabat, le Maroc a levé l'option pour six Rafale."
+    cores = [_core(e) for e in _arms(analyse, text, "2024-03-05")]
+    assert cores == [("FRA", "MAR", "Rafale", "CONTRACT")]

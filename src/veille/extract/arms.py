@@ -287,7 +287,11 @@ def _build(
     # The grammar's supplier (subject of "livrer", "par X" of "la vente") beats the system's
     # origin: third countries pass on systems they did not design. Weak cues ("de X",
     # "avec X") only fill in when the KB does not know the origin.
-    supplier = roles["supplier"][0] if roles["supplier"] else origin
+    # A state the grammar also makes the buyer ("le Qatar a levé l'option … à Doha") is no
+    # supplier when the system's maker is known.
+    buyers = set(roles["either"] + roles["recipient"])
+    sellers = [c for c in roles["supplier"] if origin is None or c == origin or c not in buyers]
+    supplier = sellers[0] if sellers else origin
     if supplier is None and roles["supplier?"] + roles["counterparty"]:
         supplier = (roles["supplier?"] + roles["counterparty"])[0]
     if supplier is None and roles["either"] and explicit_only:
