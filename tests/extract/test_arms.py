@@ -245,3 +245,16 @@ def test_the_buyer_named_as_subject_is_not_the_seller_of_a_known_system(analyse)
     text = "Le 3 mars, pendant la visite d'Emmanuel Macron à Rabat, le Maroc a levé l'option pour six Rafale."
     cores = [_core(e) for e in _arms(analyse, text, "2024-03-05")]
     assert cores == [("FRA", "MAR", "Rafale", "CONTRACT")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the passive agent of "proposer" is the one who offers
+        ("La Serbie a préféré les Gripen aux Rafale proposés par la France.", ("FRA", "SRB", "Rafale", "OFFER")),
+        # announcing one's choice of a system is the buyer's interest
+        ("Belgrade a annoncé en mars son choix du Gripen.", ("SWE", "SRB", "Gripen", "INTEREST")),
+    ],
+)
+def test_offers_proposed_by_a_state_and_a_chosen_system(analyse, text: str, expected: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    assert expected in [_core(e) for e in _arms(analyse, text, "2024-04-02")]

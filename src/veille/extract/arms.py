@@ -106,6 +106,8 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         # "livrer/vendre à X": X receives; "acheter/commander à X": X sells.
         return "supplier" if agent == "recipient" else "recipient"
     if marker == "par":
+        if verbal and agent == "either" and trig.entry.get("recipient_stage"):
+            return "supplier"  # "des F-16 proposés par les États-Unis": the passive's agent offers
         return trig.by or agent
     if marker in {"avec", "aupres"}:
         return "counterparty"
