@@ -258,3 +258,9 @@ def test_the_buyer_named_as_subject_is_not_the_seller_of_a_known_system(analyse)
 )
 def test_offers_proposed_by_a_state_and_a_chosen_system(analyse, text: str, expected: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     assert expected in [_core(e) for e in _arms(analyse, text, "2024-04-02")]
+
+
+def test_the_body_blamed_for_a_purchase_is_its_buyer(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Washington reproche à la SSB d'avoir acheté auprès de la Russie des batteries S-400 en 2019."
+    cores = {_core(e) for e in _arms(analyse, text, "2020-12-15")}
+    assert cores == {("RUS", "TUR", "S-400", "CONTRACT")}

@@ -68,8 +68,6 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
             climb = climb.head
         if climb is not token and (case_marker(climb) is not None or climb.dep_.startswith("nsubj")):
             token, marker = climb, case_marker(climb)
-    if marker is not None and not attached(token, trig.token):
-        return None
     head = clause_head(trig.token)
     subject = subject_of(head) if trig.token.pos_ != "VERB" else subject_of(trig.token)
     # The subject of the verb governing a noun trigger is a party only when the noun is that
@@ -82,6 +80,10 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     is_subject = subject is not None and token.i in phrase_tokens(subject) and not qualifies_system
     if token.dep_ == "nsubj" and token.head.i in {trig.token.i, head.i}:
         is_subject = True
+    # "reproche à l'EDD d'avoir acquis": the controller of the infinitive is its subject,
+    # whatever its preposition.
+    if marker is not None and not attached(token, trig.token) and not is_subject:
+        return None
     verbal = trig.token.pos_ in {"VERB", "ADJ", "AUX"}
     agent = trig.agent if verbal else trig.by
     if (
