@@ -264,3 +264,22 @@ def test_the_body_blamed_for_a_purchase_is_its_buyer(analyse) -> None:  # type: 
     text = "Washington reproche à la SSB d'avoir acheté auprès de la Russie des batteries S-400 en 2019."
     cores = {_core(e) for e in _arms(analyse, text, "2020-12-15")}
     assert cores == {("RUS", "TUR", "S-400", "CONTRACT")}
+
+
+def test_a_possessive_pronoun_object_points_back_to_the_system(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc attend ses Rafale depuis un an. L'Inde a déjà reçu les siens en mars."
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"]) for e in deliveries] == [(("FRA", "IND", "Rafale", "DELIVERY"), "ASSERTED")]
+
+
+@pytest.mark.parametrize(
+    ("verb", "modality"),
+    [
+        ("a commencé à recevoir", "ASSERTED"),
+        ("commençait à recevoir", "ASSERTED"),
+        ("doit commencer à recevoir", "PLANNED"),
+    ],
+)
+def test_a_start_in_the_past_is_under_way(analyse, verb: str, modality: str) -> None:  # type: ignore[no-untyped-def]
+    events = _arms(analyse, f"L'Inde {verb} des Rafale français.")
+    assert [(_core(e), e["modality"]) for e in events] == [(("FRA", "IND", "Rafale", "DELIVERY"), modality)]

@@ -111,6 +111,8 @@ def modality(trigger: Token, sent: Span) -> str:
     for node in chain:
         if "Fut" in node.morph.get("Tense") and node.pos_ in {"VERB", "AUX"}:
             return "PLANNED"
+        if fold(lemma(node)) in cues["started_when_past"] and _past(node):
+            continue  # "a commencé à recevoir": under way, not planned
         if fold(lemma(node)) in cues["planned_lemmas"]:
             return "PLANNED"
         if any(fold(lemma(c)) in cues["planned_lemmas"] for c in node.children if c.dep_ in {"amod", "aux", "acl"}):
@@ -138,6 +140,13 @@ def _future_in_the_past(node: Token, conditional: list[Token]) -> bool:
     governor = node.head
     past = any(c.dep_ == "aux:tense" for c in governor.children) or "Part" in governor.morph.get("VerbForm")
     return past or "Past" in governor.morph.get("Tense")
+
+
+def _past(verb: Token) -> bool:
+    """A verb in a past tense: compound ("a commencé") or simple ("commençait", "commença")."""
+    if any(c.dep_ == "aux:tense" and not _future(c) for c in verb.children):
+        return True
+    return "Fin" in verb.morph.get("VerbForm") and bool({"Past", "Imp"} & set(verb.morph.get("Tense")))
 
 
 FUTURE_AUXILIARIES = re.compile(r"(?:se|aur|ser|fer|ir)(?:ai|as|a|ons|ez|ont)")

@@ -37,6 +37,8 @@ def generic_object(trig: Trigger) -> bool:
         + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
     )
     words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
+    if _pronoun_object(trig):
+        return True
     phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
 
@@ -200,3 +202,18 @@ def continued_deal(trig: Trigger) -> bool:
     placed = any(c.dep_ == "amod" and fold(lemma(c)) in sequence for c in token.children)
     pointing = any(c.dep_ == "det" and fold(c.text) in POINTING for c in token.children)
     return placed or pointing
+
+
+def _pronoun_object(trig: Trigger) -> bool:
+    """A verb trigger whose object is a pronoun standing for weapons named before.
+
+    "La Chine a commencé à recevoir les siens", "Moscou les a livrés": the possessive
+    pronouns of ``pointing_pronouns`` (triggers.json) and object clitics.
+    """
+    if trig.token.pos_ != "VERB":
+        return False
+    pronouns = {fold(w) for w in patterns("triggers")["pointing_pronouns"]}
+    return any(
+        c.dep_ == "obj" and (fold(lemma(c)) in pronouns or fold(c.text) in pronouns or c.pos_ == "PRON")
+        for c in trig.token.children
+    )
