@@ -283,3 +283,9 @@ def test_a_possessive_pronoun_object_points_back_to_the_system(analyse) -> None:
 def test_a_start_in_the_past_is_under_way(analyse, verb: str, modality: str) -> None:  # type: ignore[no-untyped-def]
     events = _arms(analyse, f"L'Inde {verb} des Rafale français.")
     assert [(_core(e), e["modality"]) for e in events] == [(("FRA", "IND", "Rafale", "DELIVERY"), modality)]
+
+
+def test_the_equipment_points_back_to_the_system(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Égypte a commandé des Rafale en 2021. Selon Paris, le matériel sera remis à l'Égypte dès 2026."
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"]) for e in deliveries] == [(("FRA", "EGY", "Rafale", "DELIVERY"), "PLANNED")]
