@@ -289,3 +289,9 @@ def test_the_equipment_points_back_to_the_system(analyse) -> None:  # type: igno
     text = "L'Égypte a commandé des Rafale en 2021. Selon Paris, le matériel sera remis à l'Égypte dès 2026."
     deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
     assert [(_core(e), e["modality"]) for e in deliveries] == [(("FRA", "EGY", "Rafale", "DELIVERY"), "PLANNED")]
+
+
+def test_armoured_vehicles_point_back_to_a_tank_of_the_article(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc étudie le char Leclerc. Rabat avait fait part de son souhait d'acquérir ces blindés dès 2022."
+    interests = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "INTEREST"]
+    assert [_core(e) for e in interests] == [("FRA", "MAR", "Leclerc", "INTEREST")]
