@@ -295,3 +295,11 @@ def test_armoured_vehicles_point_back_to_a_tank_of_the_article(analyse) -> None:
     text = "Le Maroc étudie le char Leclerc. Rabat avait fait part de son souhait d'acquérir ces blindés dès 2022."
     interests = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "INTEREST"]
     assert [_core(e) for e in interests] == [("FRA", "MAR", "Leclerc", "INTEREST")]
+
+
+def test_an_ordinal_subject_stands_for_the_system(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Irak a commandé douze Rafale en 2023. Les trois premiers devraient arriver en Irak en 2026."
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"], e["when"]) for e in deliveries] == [
+        (("FRA", "IRQ", "Rafale", "DELIVERY"), "PLANNED", "2026")
+    ]

@@ -37,7 +37,7 @@ def generic_object(trig: Trigger) -> bool:
         + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
     )
     words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
-    if _pronoun_object(trig):
+    if _pronoun_object(trig) or _elliptic_subject(trig):
         return True
     phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
@@ -216,4 +216,20 @@ def _pronoun_object(trig: Trigger) -> bool:
     return any(
         c.dep_ == "obj" and (fold(lemma(c)) in pronouns or fold(c.text) in pronouns or c.pos_ == "PRON")
         for c in trig.token.children
+    )
+
+
+def _elliptic_subject(trig: Trigger) -> bool:
+    """A verb trigger whose subject is an ordinal standing for a noun ("les quatre premiers").
+
+    "Les quatre premiers devraient atterrir en Inde": the noun is the system named before.
+    """
+    if trig.token.pos_ != "VERB":
+        return False
+    sequence = {fold(w) for w in patterns("triggers")["sequence_words"]}
+    verbs = [trig.token] + ([trig.token.head] if trig.token.dep_ == "xcomp" else [])
+    return any(
+        c.dep_ in {"nsubj", "nsubj:pass"} and c.pos_ in {"ADJ", "NUM"} and fold(lemma(c)) in sequence
+        for verb in verbs
+        for c in verb.children
     )
