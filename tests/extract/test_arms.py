@@ -303,3 +303,11 @@ def test_an_ordinal_subject_stands_for_the_system(analyse) -> None:  # type: ign
     assert [(_core(e), e["modality"], e["when"]) for e in deliveries] == [
         (("FRA", "IRQ", "Rafale", "DELIVERY"), "PLANNED", "2026")
     ]
+
+
+def test_expected_aircraft_are_a_planned_delivery(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Irak a commandé douze Rafale en 2023. Les six premiers appareils sont attendus en Irak courant 2026."
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"], e["when"]) for e in deliveries] == [
+        (("FRA", "IRQ", "Rafale", "DELIVERY"), "PLANNED", "2026")
+    ]
