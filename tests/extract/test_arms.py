@@ -267,7 +267,7 @@ def test_the_body_blamed_for_a_purchase_is_its_buyer(analyse) -> None:  # type: 
 
 
 def test_a_possessive_pronoun_object_points_back_to_the_system(analyse) -> None:  # type: ignore[no-untyped-def]
-    text = "Le Maroc attend ses Rafale depuis un an. L'Inde a déjà reçu les siens en mars."
+    text = "Le Maroc exploite des Rafale depuis 2020. L'Inde a déjà reçu les siens en mars."
     deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
     assert [(_core(e), e["modality"]) for e in deliveries] == [(("FRA", "IND", "Rafale", "DELIVERY"), "ASSERTED")]
 
