@@ -311,3 +311,11 @@ def test_expected_aircraft_are_a_planned_delivery(analyse) -> None:  # type: ign
     assert [(_core(e), e["modality"], e["when"]) for e in deliveries] == [
         (("FRA", "IRQ", "Rafale", "DELIVERY"), "PLANNED", "2026")
     ]
+
+
+def test_a_verb_with_an_object_of_its_own_does_not_transfer_a_system_named_elsewhere(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "La Roumanie a commandé des Patriot. "
+        "Les intercepteurs PAC-3 MSE sont fabriqués par Lockheed Martin, tandis que Raytheon fournit les radars."
+    )
+    assert [e for e in _arms(analyse, text, "2024-01-02") if e["stage"] == "DELIVERY"] == []

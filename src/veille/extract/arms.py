@@ -163,7 +163,9 @@ def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> 
             continue
         # A system inside a subordinate clause of its own ("…, la présence du S-400 sur son sol
         # rendant…") belongs to no trigger outside that clause.
-        reachable = [t for t in triggers.found if not _separated(t.token, token)]
+        reachable = [
+            t for t in triggers.found if not _separated(t.token, token) and not _other_object(ctx, t.token, token)
+        ]
         if not reachable:
             continue
         nearest = min(
@@ -174,6 +176,21 @@ def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> 
         if mention not in out[target.token.i]:
             out[target.token.i].append(mention)
     return out
+
+
+def _other_object(ctx: DocContext, trigger: Token, system: Token) -> bool:
+    """The verb trigger transfers something else, named as its object ("fournit les radars").
+
+    A system outside the verb's phrase is then not what it transfers: "les intercepteurs
+    Patriot sont fabriqués par X, tandis que Y fournit les radars".
+    """
+    if trigger.pos_ != "VERB" or system in trigger.subtree:
+        return False
+    generic = generic_words()
+    return any(
+        c.dep_ == "obj" and c.pos_ == "NOUN" and fold(lemma(c)) not in generic and ctx.by_token.get(c.i) is None
+        for c in trigger.children
+    )
 
 
 SUBORDINATE = {"advcl", "acl:relcl", "ccomp", "parataxis", "csubj"}
