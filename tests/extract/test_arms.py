@@ -319,3 +319,12 @@ def test_a_verb_with_an_object_of_its_own_does_not_transfer_a_system_named_elsew
         "Les intercepteurs PAC-3 MSE sont fabriqués par Lockheed Martin, tandis que Raytheon fournit les radars."
     )
     assert [e for e in _arms(analyse, text, "2024-01-02") if e["stage"] == "DELIVERY"] == []
+
+
+def test_a_system_being_replaced_is_no_referent_and_the_place_of_signing_no_party(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "La Grèce a annoncé l'achat de six Rafale pour remplacer une partie de ses vieux Mirage 2000. "
+        "Cette commande a été formalisée le 3 mars à Athènes."
+    )
+    contracts = {_core(e) for e in _arms(analyse, text, "2024-03-05") if e["stage"] == "CONTRACT"}
+    assert contracts == {("FRA", "GRC", "Rafale", "CONTRACT")}

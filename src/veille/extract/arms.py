@@ -104,6 +104,14 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         return "recipient" if trig.stage in {"DELIVERY", "OFFER"} else None
     if agent == "theme" and marker in {"a", "au", "aux", "en", "vers"}:
         return "recipient"  # "les S-400 sont arrivés en Inde"
+    if (
+        marker in {"a", "au", "aux"}
+        and trig.token.pos_ == "NOUN"
+        and trig.token.dep_.startswith("nsubj")
+        and token not in trig.token.subtree
+        and getattr(ctx.by_token.get(token.i), "via", None) in {"capital", "location"}
+    ):
+        return None  # "cette commande a été formalisée à Athènes": the verb's place, not the deal's
     if marker in {"a", "au", "aux"}:
         # "livrer/vendre à X": X receives; "acheter/commander à X": X sells.
         return "supplier" if agent == "recipient" else "recipient"
@@ -157,9 +165,8 @@ def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> 
     des S-400") is not transferred.
     """
     out: dict[int, list[Mention]] = {t.token.i: [] for t in triggers.kept}
-    excluding = _excluding()
     for mention, token in ctx.mention_tokens(sent, "system"):
-        if token.dep_ == "obj" and fold(lemma(token.head)) in excluding:
+        if _replaced(token):
             continue
         # A system inside a subordinate clause of its own ("…, la présence du S-400 sur son sol
         # rendant…") belongs to no trigger outside that clause.
@@ -209,6 +216,21 @@ def _separated(trigger: Token, system: Token) -> bool:
         on_trigger = node.head.i == trigger.i
         if node.dep_ in SUBORDINATE and node.pos_ in {"VERB", "AUX", "ADJ"} and not (purpose or on_trigger):
             return True
+        node = node.head
+    return False
+
+
+def _replaced(token: Token) -> bool:
+    """The system is, or is part of, the object of a replacing verb ("remplacer les Mirage")."""
+    excluding = _excluding()
+    node = token
+    for _ in range(3):
+        if node.dep_ == "obj" and fold(lemma(node.head)) in excluding:
+            return True
+        if node.dep_ not in {"nmod", "conj", "appos", "flat:name"} or node.head.i == node.i:
+            return False
+        if node.dep_ == "nmod" and case_marker(node) not in {"de", "des", "du", "d"}:
+            return False  # "remplacer ses S-300 par des S-400": the replacement is transferred
         node = node.head
     return False
 
@@ -279,7 +301,12 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 if event is not None:
                     events.append(event)
                     parties = parties or (event.fields["supplier"], event.fields["recipient"])
-        sys_mentions = ctx.mention_tokens(sent, "system")
+        # A system being replaced ("pour remplacer une partie des vieux Mirage 2000") is no
+        # deal's object: later "cette commande" does not point to it.
+        sys_mentions = [(m, t) for m, t in ctx.mention_tokens(sent, "system") if not _replaced(t)]
+        memory.setdefault("replaced", set()).update(
+            m.start for m, t in ctx.mention_tokens(sent, "system") if _replaced(t)
+        )
         if sys_mentions:
             memory["last_system"] = sys_mentions[-1][0]
             memory["last_sentence"] = index

@@ -86,7 +86,10 @@ def referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger)
     previous = memory.get("last_system")
     if kinds and not (previous is not None and ctx.kb_category.get(previous.entity_id) in kinds):
         # "les premiers appareils" after "des missiles SCALP": the last system of that kind.
-        earlier = [m for m in ctx.mentions if m.kind == "system" and m.start < trig.token.idx]
+        replaced = memory.get("replaced", set())
+        earlier = [
+            m for m in ctx.mentions if m.kind == "system" and m.start < trig.token.idx and m.start not in replaced
+        ]
         fitting = [m for m in earlier if ctx.kb_category.get(m.entity_id) in kinds]
         if fitting:
             return fitting[-1]
