@@ -328,3 +328,12 @@ def test_a_system_being_replaced_is_no_referent_and_the_place_of_signing_no_part
     )
     contracts = {_core(e) for e in _arms(analyse, text, "2024-03-05") if e["stage"] == "CONTRACT"}
     assert contracts == {("FRA", "GRC", "Rafale", "CONTRACT")}
+
+
+def test_a_new_system_of_the_same_seller_goes_to_the_buyer_of_the_story(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "La Russie a livré des S-400 à la Biélorussie en 2022. "
+        "Selon un contrat signé en 2019 avec la société Irkut, douze Su-30SM ont déjà été livrés."
+    )
+    cores = {_core(e) for e in _arms(analyse, text, "2023-01-10")}
+    assert ("RUS", "BLR", "Su-30SM", "DELIVERY") in cores

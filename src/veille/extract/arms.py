@@ -400,6 +400,10 @@ def _build(
             recipient = min(others)[1]
         elif datives:
             recipient = min(datives)[1]
+        elif system is not None and memory.get(("story", supplier)) not in {None, supplier}:
+            # A new system of the same seller in a sentence naming no buyer ("selon un contrat
+            # signé en 2017 pour 12 Su-30SM"): the buyer of the article's story.
+            recipient = memory[("story", supplier)]
     shared = supplier is None and sibling is not None and recipient in {None, sibling[1]}
     if shared and sibling is not None:
         supplier, recipient = sibling
@@ -442,6 +446,7 @@ def _build(
         family = ctx.kb_family.get(system.entity_id)
         memory[("recipient", family)] = recipient
         memory[("supplier", family)] = supplier
+        memory[("story", supplier)] = recipient
     timex = governing_timex(ctx, trig.token, sent, rivals)
     return Event(
         type="ARMS_TRANSFER",
