@@ -260,12 +260,6 @@ def test_offers_proposed_by_a_state_and_a_chosen_system(analyse, text: str, expe
     assert expected in [_core(e) for e in _arms(analyse, text, "2024-04-02")]
 
 
-def test_the_body_blamed_for_a_purchase_is_its_buyer(analyse) -> None:  # type: ignore[no-untyped-def]
-    text = "Washington reproche à la SSB d'avoir acheté auprès de la Russie des batteries S-400 en 2019."
-    cores = {_core(e) for e in _arms(analyse, text, "2020-12-15")}
-    assert cores == {("RUS", "TUR", "S-400", "CONTRACT")}
-
-
 def test_a_possessive_pronoun_object_points_back_to_the_system(analyse) -> None:  # type: ignore[no-untyped-def]
     text = "Le Maroc exploite des Rafale depuis 2020. L'Inde a déjà reçu les siens en mars."
     deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]

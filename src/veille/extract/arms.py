@@ -80,9 +80,7 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     is_subject = subject is not None and token.i in phrase_tokens(subject) and not qualifies_system
     if token.dep_ == "nsubj" and token.head.i in {trig.token.i, head.i}:
         is_subject = True
-    # "reproche à l'EDD d'avoir acquis": the controller of the infinitive is its subject,
-    # whatever its preposition.
-    if marker is not None and not attached(token, trig.token) and not is_subject:
+    if marker is not None and not attached(token, trig.token):
         return None
     verbal = trig.token.pos_ in {"VERB", "ADJ", "AUX"}
     agent = trig.agent if verbal else trig.by
