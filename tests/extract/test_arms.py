@@ -331,3 +331,8 @@ def test_a_new_system_of_the_same_seller_goes_to_the_buyer_of_the_story(analyse)
     )
     cores = {_core(e) for e in _arms(analyse, text, "2023-01-10")}
     assert ("RUS", "BLR", "Su-30SM", "DELIVERY") in cores
+
+
+def test_future_contracts_in_general_are_no_deal(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Toute nouvelle commande d'armement russe compliquerait les futurs contrats de défense avec la France."
+    assert [e for e in _arms(analyse, text) if e["supplier"] == "FRA"] == []

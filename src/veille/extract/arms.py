@@ -234,6 +234,11 @@ def _replaced(token: Token) -> bool:
 
 
 @cache
+def _generic_qualifiers() -> set[str]:
+    return {fold(w) for w in patterns("triggers")["generic_deal_qualifiers"]}
+
+
+@cache
 def _excluding() -> set[str]:
     return {fold(w) for w in patterns("triggers")["not_transferred_objects_of"]}
 
@@ -271,6 +276,10 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 pointed = earlier[-1] if earlier else referent(ctx, memory, index, trig)
                 if pointed is not None:
                     assigned = [pointed]
+                elif trig.token.pos_ == "NOUN" and any(
+                    c.dep_ == "amod" and fold(lemma(c)) in _generic_qualifiers() for c in trig.token.children
+                ):
+                    continue  # "les futurs contrats de défense avec X": a general statement, no deal
                 else:
                     assigned = [None]  # type: ignore[list-item]
                     explicit_only = True
