@@ -336,3 +336,9 @@ def test_a_new_system_of_the_same_seller_goes_to_the_buyer_of_the_story(analyse)
 def test_future_contracts_in_general_are_no_deal(analyse) -> None:  # type: ignore[no-untyped-def]
     text = "Toute nouvelle commande d'armement russe compliquerait les futurs contrats de défense avec la France."
     assert [e for e in _arms(analyse, text) if e["supplier"] == "FRA"] == []
+
+
+def test_unnamed_states_studying_a_system_take_no_party_from_the_story(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Égypte a reçu ses Rafale en mars. Plusieurs pays d'Afrique étudient désormais l'appareil."
+    events = _arms(analyse, text, "2024-05-02")
+    assert [_core(e) for e in events] == [("FRA", "EGY", "Rafale", "DELIVERY")]

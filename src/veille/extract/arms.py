@@ -233,6 +233,26 @@ def _replaced(token: Token) -> bool:
     return False
 
 
+def _unnamed_agent(ctx: DocContext, trig: Trigger) -> bool:
+    """The verb's subject is some unnamed states ("plusieurs pays d'Europe étudient l'appareil").
+
+    The fact is about parties the text does not name; the article's running story must not
+    fill them in. A definite "le pays" points back to a named state and is kept.
+    """
+    if trig.token.pos_ != "VERB":
+        return False
+    subject = subject_of(trig.token)
+    if subject is None or subject.pos_ != "NOUN":
+        return False
+    lexicon = patterns("triggers")
+    if fold(lemma(subject)) not in {fold(w) for w in lexicon["unnamed_parties"]}:
+        return False
+    if any(ctx.by_token.get(t.i) is not None for t in subject.subtree):
+        return False
+    quantifiers = {fold(w) for w in lexicon["indefinite_quantifiers"]}
+    return any(c.dep_ in {"det", "amod", "nummod"} and fold(c.text) in quantifiers for c in subject.children)
+
+
 @cache
 def _generic_qualifiers() -> set[str]:
     return {fold(w) for w in patterns("triggers")["generic_deal_qualifiers"]}
@@ -299,6 +319,8 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 role = _role_of(ctx, token, trig)
                 if country and role:
                     roles[role].append(country)
+            if _unnamed_agent(ctx, trig):
+                continue
             # Systems of known origin first: "il porte sur 24 Rafale et une frégate FREMM" is
             # one deal, whose parties a system of several makers shares.
             parties: tuple[str, str] | None = None
