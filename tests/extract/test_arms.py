@@ -168,3 +168,177 @@ def test_every_argument_points_at_the_words_that_name_it(analyse) -> None:  # ty
     body = result.clean.body
     named = {role: body[start:end] for role, (start, end) in event.args.items()}
     assert named == {"supplier": "Russie", "recipient": "Inde", "system": "S-400", "when": "en décembre 2021"}
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "modality", "when"),
+    [
+        ("Les premières livraisons doivent commencer en 2026.", "PLANNED", "2026"),
+        ("D'autres livraisons doivent suivre l'an prochain.", "PLANNED", "2025"),
+        ("Ces livraisons pourraient toutefois prendre du retard.", "POSSIBLE", None),
+    ],
+)
+def test_a_bare_delivery_noun_carries_on_the_article_deal(
+    analyse, follow_up: str, modality: str, when: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    text = f"Le Maroc a commandé douze Rafale à la France en mars. {follow_up}"
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"]) for e in deliveries] == [(("FRA", "MAR", "Rafale", "DELIVERY"), modality)]
+    assert deliveries[0]["when"] == when
+
+
+def test_deliveries_of_any_weapon_are_a_general_statement(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc a commandé douze Rafale à la France en mars. Les livraisons d'armes ont fortement augmenté."
+    assert [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # reported speech: the announced future becomes a conditional, still a plan
+        ("Le 3 mars, le ministre avait annoncé que la France livrerait six Caesar à l'Arménie.", "PLANNED"),
+        ("Le ministre a surpris en annonçant mardi que la France fournirait des Caesar à l'Arménie.", "PLANNED"),
+        # a hedging verb, or a present governor, keeps the doubt
+        ("Le ministre avait annoncé que la France pourrait livrer des Caesar à l'Arménie.", "POSSIBLE"),
+        ("Selon la presse, la France livrerait des Caesar à l'Arménie.", "POSSIBLE"),
+    ],
+)
+def test_a_conditional_under_a_past_announcement_is_a_plan(analyse, text: str, modality: str) -> None:  # type: ignore[no-untyped-def]
+    events = [e for e in _arms(analyse, text) if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"]) for e in events] == [(("FRA", "ARM", "Caesar", "DELIVERY"), modality)]
+
+
+def test_an_unnamed_weapon_noun_points_back_to_a_system_of_its_kind(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Le Maroc a commandé douze Rafale à la France en mars. "
+        "Le contrat comprend aussi des missiles Meteor. "
+        "Les premiers appareils doivent être livrés en 2027."
+    )
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"], e["when"]) for e in deliveries] == [
+        (("FRA", "MAR", "Rafale", "DELIVERY"), "PLANNED", "2027")
+    ]
+
+
+def test_a_gerund_shares_the_subject_of_its_verb(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc a commandé douze Rafale à la France. L'Irak a suivi en juin en signant pour dix appareils."
+    contracts = {e["recipient"] for e in _arms(analyse, text, "2024-07-02") if e["stage"] == "CONTRACT"}
+    assert contracts == {"MAR", "IRQ"}
+
+
+def test_a_system_of_several_makers_shares_the_parties_of_its_deal(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc a reçu lundi ses trois premiers Rafale. Le contrat porte sur douze Rafale et deux frégates FREMM."
+    cores = {_core(e) for e in _arms(analyse, text, "2024-07-02")}
+    assert ("FRA", "MAR", "FREMM", "CONTRACT") in cores
+
+
+def test_a_green_light_to_this_sale_points_back_to_the_deal(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Le Koweït souhaite acquérir 24 F-15 pour moderniser son aviation. "
+        "Washington a donné mardi son feu vert à cette vente."
+    )
+    offers = [e for e in _arms(analyse, text, "2024-05-16") if e["stage"] == "OFFER"]
+    assert [(_core(e), e["when"]) for e in offers] == [(("USA", "KWT", "F-15", "OFFER"), "2024-05-14")]
+
+
+def test_the_buyer_named_as_subject_is_not_the_seller_of_a_known_system(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le 3 mars, pendant la visite d'Emmanuel Macron à Rabat, le Maroc a levé l'option pour six Rafale."
+    cores = [_core(e) for e in _arms(analyse, text, "2024-03-05")]
+    assert cores == [("FRA", "MAR", "Rafale", "CONTRACT")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the passive agent of "proposer" is the one who offers
+        ("La Serbie a préféré les Gripen aux Rafale proposés par la France.", ("FRA", "SRB", "Rafale", "OFFER")),
+        # announcing one's choice of a system is the buyer's interest
+        ("Belgrade a annoncé en mars son choix du Gripen.", ("SWE", "SRB", "Gripen", "INTEREST")),
+    ],
+)
+def test_offers_proposed_by_a_state_and_a_chosen_system(analyse, text: str, expected: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    assert expected in [_core(e) for e in _arms(analyse, text, "2024-04-02")]
+
+
+def test_a_possessive_pronoun_object_points_back_to_the_system(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc exploite des Rafale depuis 2020. L'Inde a déjà reçu les siens en mars."
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"]) for e in deliveries] == [(("FRA", "IND", "Rafale", "DELIVERY"), "ASSERTED")]
+
+
+@pytest.mark.parametrize(
+    ("verb", "modality"),
+    [
+        ("a commencé à recevoir", "ASSERTED"),
+        ("commençait à recevoir", "ASSERTED"),
+        ("doit commencer à recevoir", "PLANNED"),
+    ],
+)
+def test_a_start_in_the_past_is_under_way(analyse, verb: str, modality: str) -> None:  # type: ignore[no-untyped-def]
+    events = _arms(analyse, f"L'Inde {verb} des Rafale français.")
+    assert [(_core(e), e["modality"]) for e in events] == [(("FRA", "IND", "Rafale", "DELIVERY"), modality)]
+
+
+def test_the_equipment_points_back_to_the_system(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Égypte a commandé des Rafale en 2021. Selon Paris, le matériel sera remis à l'Égypte dès 2026."
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"]) for e in deliveries] == [(("FRA", "EGY", "Rafale", "DELIVERY"), "PLANNED")]
+
+
+def test_armoured_vehicles_point_back_to_a_tank_of_the_article(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Le Maroc étudie le char Leclerc. Rabat avait fait part de son souhait d'acquérir ces blindés dès 2022."
+    interests = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "INTEREST"]
+    assert [_core(e) for e in interests] == [("FRA", "MAR", "Leclerc", "INTEREST")]
+
+
+def test_an_ordinal_subject_stands_for_the_system(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Irak a commandé douze Rafale en 2023. Les trois premiers devraient arriver en Irak en 2026."
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"], e["when"]) for e in deliveries] == [
+        (("FRA", "IRQ", "Rafale", "DELIVERY"), "PLANNED", "2026")
+    ]
+
+
+def test_expected_aircraft_are_a_planned_delivery(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Irak a commandé douze Rafale en 2023. Les six premiers appareils sont attendus en Irak courant 2026."
+    deliveries = [e for e in _arms(analyse, text, "2024-05-02") if e["stage"] == "DELIVERY"]
+    assert [(_core(e), e["modality"], e["when"]) for e in deliveries] == [
+        (("FRA", "IRQ", "Rafale", "DELIVERY"), "PLANNED", "2026")
+    ]
+
+
+def test_a_verb_with_an_object_of_its_own_does_not_transfer_a_system_named_elsewhere(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "La Roumanie a commandé des Patriot. "
+        "Les intercepteurs PAC-3 MSE sont fabriqués par Lockheed Martin, tandis que Raytheon fournit les radars."
+    )
+    assert [e for e in _arms(analyse, text, "2024-01-02") if e["stage"] == "DELIVERY"] == []
+
+
+def test_a_system_being_replaced_is_no_referent_and_the_place_of_signing_no_party(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "La Grèce a annoncé l'achat de six Rafale pour remplacer une partie de ses vieux Mirage 2000. "
+        "Cette commande a été formalisée le 3 mars à Athènes."
+    )
+    contracts = {_core(e) for e in _arms(analyse, text, "2024-03-05") if e["stage"] == "CONTRACT"}
+    assert contracts == {("FRA", "GRC", "Rafale", "CONTRACT")}
+
+
+def test_a_new_system_of_the_same_seller_goes_to_the_buyer_of_the_story(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "La Russie a livré des S-400 à la Biélorussie en 2022. "
+        "Selon un contrat signé en 2019 avec la société Irkut, douze Su-30SM ont déjà été livrés."
+    )
+    cores = {_core(e) for e in _arms(analyse, text, "2023-01-10")}
+    assert ("RUS", "BLR", "Su-30SM", "DELIVERY") in cores
+
+
+def test_future_contracts_in_general_are_no_deal(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Toute nouvelle commande d'armement russe compliquerait les futurs contrats de défense avec la France."
+    assert [e for e in _arms(analyse, text) if e["supplier"] == "FRA"] == []
+
+
+def test_unnamed_states_studying_a_system_take_no_party_from_the_story(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "L'Égypte a reçu ses Rafale en mars. Plusieurs pays d'Afrique étudient désormais l'appareil."
+    events = _arms(analyse, text, "2024-05-02")
+    assert [_core(e) for e in events] == [("FRA", "EGY", "Rafale", "DELIVERY")]

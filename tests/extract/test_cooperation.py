@@ -73,3 +73,22 @@ def test_the_two_presidents_are_the_two_states_heads(analyse) -> None:  # type: 
     )
     meetings = _events(analyse, text, "MEETING", "2021-09-12")
     assert any(set(m.fields["participants"]) == {"Vladimir Putin", "Alexander Lukashenko"} for m in meetings)
+
+
+def test_a_named_counterpart_after_homologue_takes_part(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "Narendra Modi doit recevoir jeudi à New Delhi son homologue japonais, Fumio Kishida."
+    (m,) = _events(analyse, text, "MEETING", "2023-03-13")
+    assert set(m.fields["participants"]) == {"Narendra Modi", "Fumio Kishida"}
+    assert m.modality == "PLANNED"
+    # a planned meeting on a weekday is the coming one, not last week's
+    assert m.when == "2023-03-16"
+
+
+def test_leaders_who_saw_each_other_met_and_two_places_are_two_meetings(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Vladimir Poutine a rencontré Recep Tayyip Erdogan à Moscou le 5 mars 2020. La Russie et la Turquie "
+        "se rapprochent. Les deux présidents s'étaient déjà vus en janvier 2020 à Istanbul."
+    )
+    meetings = _events(analyse, text, "MEETING", "2020-03-06")
+    assert sorted(m.when for m in meetings) == ["2020-01", "2020-03-05"]
+    assert all(set(m.fields["participants"]) == {"Vladimir Putin", "Recep Tayyip Erdogan"} for m in meetings)

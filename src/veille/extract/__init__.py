@@ -36,6 +36,8 @@ def extract(doc: Doc, mentions: list[Mention], timexes: list[Timex], published: 
         if m.kind == "system":
             ctx.kb_origin[m.entity_id] = entity.country if entity else None
             ctx.kb_family[m.entity_id] = str(entity.attrs.get("family", m.name)) if entity else m.name
+            if entity is not None and entity.attrs.get("category"):
+                ctx.kb_category[m.entity_id] = str(entity.attrs["category"])
         elif m.kind in {"person", "organization"}:
             # The state a person or a state agency acts for (an "EDD" purchase is China's).
             ctx.state_of[m.entity_id] = entity.country if entity else None

@@ -14,7 +14,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from veille.extract.attributes import attribution, day_of, governing_timex, quantity, value
+from veille.extract.attributes import attribution, governing_timex, planned_day, quantity, value
 from veille.extract.context import (
     NON_PARTY_MARKERS,
     DocContext,
@@ -29,7 +29,15 @@ from veille.extract.context import (
     tree_distance,
 )
 from veille.extract.modality import modality
-from veille.extract.reference import anaphoric, deal_reference, generic_object, generic_words, order_of, referent
+from veille.extract.reference import (
+    anaphoric,
+    continued_deal,
+    deal_reference,
+    generic_object,
+    generic_words,
+    order_of,
+    referent,
+)
 from veille.extract.triggers import SentenceTriggers, Trigger, find_triggers
 from veille.models import Event, Mention, Timex
 from veille.resources import fold
@@ -60,8 +68,6 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
             climb = climb.head
         if climb is not token and (case_marker(climb) is not None or climb.dep_.startswith("nsubj")):
             token, marker = climb, case_marker(climb)
-    if marker is not None and not attached(token, trig.token):
-        return None
     head = clause_head(trig.token)
     subject = subject_of(head) if trig.token.pos_ != "VERB" else subject_of(trig.token)
     # The subject of the verb governing a noun trigger is a party only when the noun is that
@@ -74,6 +80,8 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     is_subject = subject is not None and token.i in phrase_tokens(subject) and not qualifies_system
     if token.dep_ == "nsubj" and token.head.i in {trig.token.i, head.i}:
         is_subject = True
+    if marker is not None and not attached(token, trig.token):
+        return None
     verbal = trig.token.pos_ in {"VERB", "ADJ", "AUX"}
     agent = trig.agent if verbal else trig.by
     if (
@@ -94,10 +102,20 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
         return "recipient" if trig.stage in {"DELIVERY", "OFFER"} else None
     if agent == "theme" and marker in {"a", "au", "aux", "en", "vers"}:
         return "recipient"  # "les S-400 sont arrivés en Inde"
+    if (
+        marker in {"a", "au", "aux"}
+        and trig.token.pos_ == "NOUN"
+        and trig.token.dep_.startswith("nsubj")
+        and token not in trig.token.subtree
+        and getattr(ctx.by_token.get(token.i), "via", None) in {"capital", "location"}
+    ):
+        return None  # "cette commande a été formalisée à Athènes": the verb's place, not the deal's
     if marker in {"a", "au", "aux"}:
         # "livrer/vendre à X": X receives; "acheter/commander à X": X sells.
         return "supplier" if agent == "recipient" else "recipient"
     if marker == "par":
+        if verbal and agent == "either" and trig.entry.get("recipient_stage"):
+            return "supplier"  # "des F-16 proposés par les États-Unis": the passive's agent offers
         return trig.by or agent
     if marker in {"avec", "aupres"}:
         return "counterparty"
@@ -145,13 +163,14 @@ def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> 
     des S-400") is not transferred.
     """
     out: dict[int, list[Mention]] = {t.token.i: [] for t in triggers.kept}
-    excluding = _excluding()
     for mention, token in ctx.mention_tokens(sent, "system"):
-        if token.dep_ == "obj" and fold(lemma(token.head)) in excluding:
+        if _replaced(token):
             continue
         # A system inside a subordinate clause of its own ("…, la présence du S-400 sur son sol
         # rendant…") belongs to no trigger outside that clause.
-        reachable = [t for t in triggers.found if not _separated(t.token, token)]
+        reachable = [
+            t for t in triggers.found if not _separated(t.token, token) and not _other_object(ctx, t.token, token)
+        ]
         if not reachable:
             continue
         nearest = min(
@@ -162,6 +181,21 @@ def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> 
         if mention not in out[target.token.i]:
             out[target.token.i].append(mention)
     return out
+
+
+def _other_object(ctx: DocContext, trigger: Token, system: Token) -> bool:
+    """The verb trigger transfers something else, named as its object ("fournit les radars").
+
+    A system outside the verb's phrase is then not what it transfers: "les intercepteurs
+    Patriot sont fabriqués par X, tandis que Y fournit les radars".
+    """
+    if trigger.pos_ != "VERB" or system in trigger.subtree:
+        return False
+    generic = generic_words()
+    return any(
+        c.dep_ == "obj" and c.pos_ == "NOUN" and fold(lemma(c)) not in generic and ctx.by_token.get(c.i) is None
+        for c in trigger.children
+    )
 
 
 SUBORDINATE = {"advcl", "acl:relcl", "ccomp", "parataxis", "csubj"}
@@ -182,6 +216,46 @@ def _separated(trigger: Token, system: Token) -> bool:
             return True
         node = node.head
     return False
+
+
+def _replaced(token: Token) -> bool:
+    """The system is, or is part of, the object of a replacing verb ("remplacer les Mirage")."""
+    excluding = _excluding()
+    node = token
+    for _ in range(3):
+        if node.dep_ == "obj" and fold(lemma(node.head)) in excluding:
+            return True
+        if node.dep_ not in {"nmod", "conj", "appos", "flat:name"} or node.head.i == node.i:
+            return False
+        if node.dep_ == "nmod" and case_marker(node) not in {"de", "des", "du", "d"}:
+            return False  # "remplacer ses S-300 par des S-400": the replacement is transferred
+        node = node.head
+    return False
+
+
+def _unnamed_agent(ctx: DocContext, trig: Trigger) -> bool:
+    """The verb's subject is some unnamed states ("plusieurs pays d'Europe étudient l'appareil").
+
+    The fact is about parties the text does not name; the article's running story must not
+    fill them in. A definite "le pays" points back to a named state and is kept.
+    """
+    if trig.token.pos_ != "VERB":
+        return False
+    subject = subject_of(trig.token)
+    if subject is None or subject.pos_ != "NOUN":
+        return False
+    lexicon = patterns("triggers")
+    if fold(lemma(subject)) not in {fold(w) for w in lexicon["unnamed_parties"]}:
+        return False
+    if any(ctx.by_token.get(t.i) is not None for t in subject.subtree):
+        return False
+    quantifiers = {fold(w) for w in lexicon["indefinite_quantifiers"]}
+    return any(c.dep_ in {"det", "amod", "nummod"} and fold(c.text) in quantifiers for c in subject.children)
+
+
+@cache
+def _generic_qualifiers() -> set[str]:
+    return {fold(w) for w in patterns("triggers")["generic_deal_qualifiers"]}
 
 
 @cache
@@ -214,14 +288,18 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
             assigned = systems[trig.token.i]
             explicit_only = False
             if not assigned:
-                if not (generic_object(trig) or deal_reference(trig)):
+                if not (generic_object(trig) or deal_reference(trig) or continued_deal(trig)):
                     continue
-                if any(systems.values()) and not anaphoric(trig):
+                if any(systems.values()) and not (anaphoric(trig) or continued_deal(trig)):
                     continue  # the sentence's systems went to another trigger
                 earlier = [m for m, t in ctx.mention_tokens(sent, "system") if t.i < trig.token.i]
                 pointed = earlier[-1] if earlier else referent(ctx, memory, index, trig)
                 if pointed is not None:
                     assigned = [pointed]
+                elif trig.token.pos_ == "NOUN" and any(
+                    c.dep_ == "amod" and fold(lemma(c)) in _generic_qualifiers() for c in trig.token.children
+                ):
+                    continue  # "les futurs contrats de défense avec X": a general statement, no deal
                 else:
                     assigned = [None]  # type: ignore[list-item]
                     explicit_only = True
@@ -241,12 +319,23 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 role = _role_of(ctx, token, trig)
                 if country and role:
                     roles[role].append(country)
-            for system in assigned:
+            if _unnamed_agent(ctx, trig):
+                continue
+            # Systems of known origin first: "il porte sur 24 Rafale et une frégate FREMM" is
+            # one deal, whose parties a system of several makers shares.
+            parties: tuple[str, str] | None = None
+            for system in sorted(assigned, key=lambda m: m is None or ctx.kb_origin.get(m.entity_id) is None):
                 rivals = [t.token for t in found.kept if t.stage != trig.stage]
-                event = _build(ctx, sent, index, trig, system, roles, countries, explicit_only, memory, rivals)
+                event = _build(ctx, sent, index, trig, system, roles, countries, explicit_only, memory, rivals, parties)
                 if event is not None:
                     events.append(event)
-        sys_mentions = ctx.mention_tokens(sent, "system")
+                    parties = parties or (event.fields["supplier"], event.fields["recipient"])
+        # A system being replaced ("pour remplacer une partie des vieux Mirage 2000") is no
+        # deal's object: later "cette commande" does not point to it.
+        sys_mentions = [(m, t) for m, t in ctx.mention_tokens(sent, "system") if not _replaced(t)]
+        memory.setdefault("replaced", set()).update(
+            m.start for m, t in ctx.mention_tokens(sent, "system") if _replaced(t)
+        )
         if sys_mentions:
             memory["last_system"] = sys_mentions[-1][0]
             memory["last_sentence"] = index
@@ -264,12 +353,22 @@ def _build(
     explicit_only: bool,
     memory: dict[str, Any],
     rivals: list[Token],
+    sibling: tuple[str, str] | None = None,
 ) -> Event | None:
+    """One arms-transfer event, or None when the parties cannot be told.
+
+    ``sibling`` holds the parties of another system of the same trigger: a system the KB gives
+    no single origin takes them.
+    """
     origin = ctx.kb_origin.get(system.entity_id) if system else None
     # The grammar's supplier (subject of "livrer", "par X" of "la vente") beats the system's
     # origin: third countries pass on systems they did not design. Weak cues ("de X",
     # "avec X") only fill in when the KB does not know the origin.
-    supplier = roles["supplier"][0] if roles["supplier"] else origin
+    # A state the grammar also makes the buyer ("le Qatar a levé l'option … à Doha") is no
+    # supplier when the system's maker is known.
+    buyers = set(roles["either"] + roles["recipient"])
+    sellers = [c for c in roles["supplier"] if origin is None or c == origin or c not in buyers]
+    supplier = sellers[0] if sellers else origin
     if supplier is None and roles["supplier?"] + roles["counterparty"]:
         supplier = (roles["supplier?"] + roles["counterparty"])[0]
     if supplier is None and roles["either"] and explicit_only:
@@ -317,7 +416,11 @@ def _build(
                 m.entity_id == o[1] and (case_marker(t) is not None or t.head.i == trig.token.i) for m, t in countries
             )
         ]
-        if attached_others:
+        if remembered and remembered != supplier and continued_deal(trig):
+            # "Ces livraisons sont coordonnées … en Allemagne": a bare delivery noun carries on
+            # the story, whose recipient a place adjunct does not change.
+            recipient = remembered
+        elif attached_others:
             recipient = min(attached_others)[1]
         elif remembered and remembered != supplier:
             # The article's running story: the last recipient of this system family.
@@ -326,6 +429,13 @@ def _build(
             recipient = min(others)[1]
         elif datives:
             recipient = min(datives)[1]
+        elif system is not None and memory.get(("story", supplier)) not in {None, supplier}:
+            # A new system of the same seller in a sentence naming no buyer ("selon un contrat
+            # signé en 2017 pour 12 Su-30SM"): the buyer of the article's story.
+            recipient = memory[("story", supplier)]
+    shared = supplier is None and sibling is not None and recipient in {None, sibling[1]}
+    if shared and sibling is not None:
+        supplier, recipient = sibling
     if supplier is None and recipient is not None and not explicit_only and system is not None:
         supplier = memory.get(("supplier", ctx.kb_family.get(system.entity_id)))
     if supplier is None or recipient is None or supplier == recipient:
@@ -360,17 +470,18 @@ def _build(
     money = value(sent)
     if money:
         fields["value"] = money
-    if system is not None and recipient in explicit:
+    if system is not None and (recipient in explicit or shared):
         # Only a recipient the grammar named feeds the article's running story.
         family = ctx.kb_family.get(system.entity_id)
         memory[("recipient", family)] = recipient
         memory[("supplier", family)] = supplier
+        memory[("story", supplier)] = recipient
     timex = governing_timex(ctx, trig.token, sent, rivals)
     return Event(
         type="ARMS_TRANSFER",
         fields=fields,
         modality=mood,
-        when=day_of(timex),
+        when=planned_day(timex, mood, ctx.published),
         sentences=[index],
         trigger=trig.token.text,
         trigger_span=(trig.token.idx, trig.token.idx + len(trig.token.text)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from functools import cache
 
 from spacy.tokens import Span, Token
@@ -25,6 +26,28 @@ def day_of(tx: Timex | None) -> str | None:
     if tx is None or tx.value is None:
         return None
     return tx.value.split("T")[0] if re.match(r"\d{4}-\d{2}-\d{2}T", tx.value) else tx.value
+
+
+@cache
+def _weekdays() -> set[str]:
+    return {fold(w) for w in lexicon("time")["weekdays"]}
+
+
+def planned_day(tx: Timex | None, mood: str, published: str | None) -> str | None:
+    """The event date of a planned fact: a bare weekday names the coming one, not the last.
+
+    The tagger resolves "mercredi" to the last Wednesday (news reports the past); in "doit
+    rencontrer mercredi" the fact is to come, so the date is a week later when that lands
+    after publication.
+    """
+    day = day_of(tx)
+    if tx is None or day is None or mood != "PLANNED" or published is None or len(published) != 10:
+        return day
+    words = fold(tx.text).split()
+    if not words or words[-1] not in _weekdays() or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) or day >= published:
+        return day
+    later = (date.fromisoformat(day) + timedelta(days=7)).isoformat()
+    return later if later >= published else day
 
 
 def governing_timex(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None) -> Timex | None:

@@ -46,6 +46,7 @@ class DocContext:
     published: str | None
     kb_origin: dict[str, str | None] = field(default_factory=dict)
     kb_family: dict[str, str] = field(default_factory=dict)
+    kb_category: dict[str, str] = field(default_factory=dict)
     # The state a person or a state body (ministry, agency, firm) acts for.
     state_of: dict[str, str | None] = field(default_factory=dict)
     place_names: dict[str, str] = field(default_factory=dict)
@@ -159,6 +160,15 @@ def case_marker(token: Token) -> str | None:
     return None
 
 
+def _gerund(verb: Token) -> bool:
+    """A present participle introduced by "en" ("en signant"), whose subject is its governor's."""
+    return (
+        "Part" in verb.morph.get("VerbForm")
+        and "Pres" in verb.morph.get("Tense")
+        and any(c.dep_ == "mark" and fold(c.text) == "en" for c in verb.children)
+    )
+
+
 def subject_of(verb: Token) -> Token | None:
     """The grammatical subject of a verb (following coordination and auxiliaries)."""
     node = verb
@@ -183,6 +193,8 @@ def subject_of(verb: Token) -> Token | None:
             node = node.head
         elif node.dep_ == "advcl" and any(fold(c.text) in {"pour", "afin"} for c in node.children if c.dep_ == "mark"):
             node = node.head  # "s'est rendu à Varsovie pour s'entretenir…": same subject
+        elif node.dep_ == "advcl" and _gerund(node):
+            node = node.head  # "Le Qatar a suivi en signant pour 24 appareils": same subject
         else:
             break
     return None

@@ -7,7 +7,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from veille.extract.attributes import attribution, day_of, governing_timex
+from veille.extract.attributes import attribution, governing_timex, planned_day
 from veille.extract.context import (
     DocContext,
     attached,
@@ -32,12 +32,15 @@ def _words(key: str) -> set[str]:
 def _triggers(sent: Span, key: str) -> list[Token]:
     words = _words(key)
     lemmas, texts = folded(sent.doc)
+    # "Les deux dirigeants s'étaient déjà vus": some verbs meet only when reflexive.
+    reflexive = _words(f"{key}_reflexive") if f"{key}_reflexive" in patterns("triggers") else set()
     out = []
     for i in range(sent.start, sent.end):
         lem = lemmas[i]
         if (
             lem in words
             or texts[i] in words
+            or (lem in reflexive and any(fold(c.text) in {"se", "s'", "s’"} for c in sent.doc[i].children))
             or (lem == "jeu" and key == "exercise" and "guerre" in fold(sent.doc.text[sent.doc[i].idx :][:25]))
         ):
             out.append(sent.doc[i])
@@ -51,7 +54,7 @@ def _event(type_: str, fields: dict[str, Any], ctx: DocContext, trig: Token, sen
         type=type_,
         fields=fields,
         modality="POSSIBLE" if mood == "IRREALIS" else mood,
-        when=day_of(timex),
+        when=planned_day(timex, mood, ctx.published),
         args={"when": (timex.start, timex.end)} if timex is not None else {},
         sentences=[index],
         trigger=trig.text,
@@ -99,10 +102,33 @@ def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str, *, relati
         and trig.i not in {t.i for t in subject.subtree}
     ):
         zone |= phrase_tokens(subject) | {t.i for t in subject.subtree if t.dep_ == "amod"}
+    zone |= _named_counterparts(ctx, trig, zone)
     out: list[Mention] = []
     for mention, token in ctx.mention_tokens(sent, kind):
         if token.i in zone and mention not in out:
             out.append(mention)
+    return out
+
+
+def _named_counterparts(ctx: DocContext, trig: Token, zone: set[int]) -> set[int]:
+    """The name that follows a counterpart noun of the trigger's phrase ("son homologue russe, X").
+
+    The parser often hangs that apposition on the main verb; the words right after the noun's
+    phrase, past a comma, are still its name (``counterpart_nouns`` of triggers.json).
+    """
+    nouns = _words("counterpart_nouns")
+    out: set[int] = set()
+    doc = trig.doc
+    for i in sorted(zone):
+        token = doc[i]
+        if fold(lemma(token)) not in nouns or token.head.i != trig.i:
+            continue
+        nxt = token.right_edge.i + 1
+        while nxt < len(doc) and doc[nxt].pos_ == "PUNCT" and doc[nxt].text == ",":
+            nxt += 1
+        mention = ctx.by_token.get(nxt)
+        if nxt > token.right_edge.i + 1 and mention is not None and mention.kind == "person":
+            out |= {t.i for t in doc[nxt:] if ctx.by_token.get(t.i) is mention}
     return out
 
 

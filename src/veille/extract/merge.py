@@ -20,12 +20,22 @@ def _same_fact(a: Event, b: Event) -> bool:
         return a.key() == b.key()
     pa, pb = _people(a), _people(b)
     if a.type == "MEETING":
-        return bool(pa) and (pa <= pb or pb <= pa)
+        # The same two leaders met in Moscow in September and in Sochi in May: two meetings.
+        return bool(pa) and (pa <= pb or pb <= pa) and _same_occasion(a, b)
     overlap = len(pa & pb) * 2 >= len(pa | pb)
     if a.type == "EXERCISE":
         la, lb = a.fields.get("location"), b.fields.get("location")
         return overlap and (la is None or lb is None or la == lb)
     return overlap
+
+
+def _same_occasion(a: Event, b: Event) -> bool:
+    """No named place nor date tells the two mentions apart."""
+    la, lb = a.fields.get("location"), b.fields.get("location")
+    if la is not None and lb is not None and la != lb:
+        return False
+    wa, wb = a.when, b.when
+    return wa is None or wb is None or wa.startswith(wb) or wb.startswith(wa)
 
 
 def _absorb(into: Event, other: Event) -> None:

@@ -104,7 +104,7 @@ def modality(trigger: Token, sent: Span) -> str:
             # "devraient être livrés": the conditional of "devoir" states an expectation.
             conditional = [x for x in [node, *auxes] if _conditional(x)]
             expectation = any(fold(lemma(x)) in cues["planned_when_conditional"] for x in conditional)
-            return "PLANNED" if expectation else "POSSIBLE"
+            return "PLANNED" if expectation or _future_in_the_past(node, conditional) else "POSSIBLE"
         if fold(lemma(node)) in cues["possible_lemmas"]:
             return "POSSIBLE"
     if any(f" {p} " in text for p in cues["possible_phrases"]):
@@ -112,6 +112,8 @@ def modality(trigger: Token, sent: Span) -> str:
     for node in chain:
         if "Fut" in node.morph.get("Tense") and node.pos_ in {"VERB", "AUX"}:
             return "PLANNED"
+        if fold(lemma(node)) in cues["started_when_past"] and _past(node):
+            continue  # "a commencé à recevoir": under way, not planned
         if fold(lemma(node)) in cues["planned_lemmas"]:
             return "PLANNED"
         if any(fold(lemma(c)) in cues["planned_lemmas"] for c in node.children if c.dep_ in {"amod", "aux", "acl"}):
@@ -121,6 +123,31 @@ def modality(trigger: Token, sent: Span) -> str:
             if child.dep_ in {"aux", "aux:pass", "aux:tense"} and _future(child):
                 return "PLANNED"  # "seront livrés", "aura été signé"
     return "ASSERTED"
+
+
+def _future_in_the_past(node: Token, conditional: list[Token]) -> bool:
+    """Whether a conditional is the future of a past announcement.
+
+    "Le chancelier avait annoncé que l'Allemagne livrerait 14 chars", "en annonçant que les
+    États-Unis fourniraient des lanceurs": reported speech turns the announced future into a
+    conditional; it states a plan, not a hedge. A present governor ("annonce qu'il
+    pourrait") or a hedging verb keeps the conditional's doubt.
+    """
+    cues = _cues()
+    if node.dep_ != "ccomp" or fold(lemma(node.head)) not in cues["plan_announcing_governors"]:
+        return False
+    if any(fold(lemma(x)) in cues["hedging_conditionals"] for x in conditional):
+        return False
+    governor = node.head
+    past = any(c.dep_ == "aux:tense" for c in governor.children) or "Part" in governor.morph.get("VerbForm")
+    return past or "Past" in governor.morph.get("Tense")
+
+
+def _past(verb: Token) -> bool:
+    """A verb in a past tense: compound ("a commencé") or simple ("commençait", "commença")."""
+    if any(c.dep_ == "aux:tense" and not _future(c) for c in verb.children):
+        return True
+    return "Fin" in verb.morph.get("VerbForm") and bool({"Past", "Imp"} & set(verb.morph.get("Tense")))
 
 
 FUTURE_AUXILIARIES = re.compile(r"(?:se|aur|ser|fer|ir)(?:ai|as|a|ons|ez|ont)")

@@ -37,6 +37,8 @@ def generic_object(trig: Trigger) -> bool:
         + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
     )
     words = {fold(lemma(t)) for t in tokens} | {fold(t.text) for t in tokens}
+    if _pronoun_object(trig) or _elliptic_subject(trig):
+        return True
     phrases = (" " + " ".join(fold(lemma(t)) for t in tokens) + " ", " " + " ".join(fold(t.text) for t in tokens) + " ")
     return bool(words & generic) or any(f" {g} " in text for g in generic if " " in g for text in phrases)
 
@@ -50,6 +52,9 @@ def deal_reference(trig: Trigger) -> bool:
     nouns = {fold(w) for w in patterns("triggers")["deal_nouns"]}
     token = trig.token
     candidates = [token] + [c for c in token.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    if token.pos_ == "NOUN" and token.dep_ == "obj":
+        # "a donné son feu vert à cette vente": the deal is the verb's other complement.
+        candidates += [c for c in token.head.children if c.dep_.startswith("obl") and c.i > token.i]
     for noun in candidates:
         if noun.pos_ != "NOUN" or fold(lemma(noun)) not in nouns or "Plur" in noun.morph.get("Number"):
             continue
@@ -71,15 +76,46 @@ def referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger)
     For "ces appareils", "le contrat" or "36 avions": the system of the last sentences, else the article's main system.
     """
     definite = any(fold(c.text) in DEFINITE for c in trig.token.children if c.dep_ == "det")
-    if trig.token.pos_ == "NOUN" and "Plur" in trig.token.morph.get("Number") and not anaphoric(trig):
+    continued = continued_deal(trig)
+    if trig.token.pos_ == "NOUN" and "Plur" in trig.token.morph.get("Number") and not (anaphoric(trig) or continued):
         return None  # "les futurs contrats", "des livraisons d'armes": a general statement
     deal_noun = trig.token.pos_ == "NOUN" and trig.stage in {"CONTRACT", "PAYMENT", "DELIVERY"} and definite
-    if not (anaphoric(trig) or deal_noun or counted_or_definite_generic(trig) or deal_reference(trig)):
+    if not (anaphoric(trig) or deal_noun or continued or counted_or_definite_generic(trig) or deal_reference(trig)):
         return None
+    kinds = _kinds_named(trig)
     previous = memory.get("last_system")
+    if kinds and not (previous is not None and ctx.kb_category.get(previous.entity_id) in kinds):
+        # "les premiers appareils" after "des missiles SCALP": the last system of that kind.
+        replaced = memory.get("replaced", set())
+        earlier = [
+            m for m in ctx.mentions if m.kind == "system" and m.start < trig.token.idx and m.start not in replaced
+        ]
+        fitting = [m for m in earlier if ctx.kb_category.get(m.entity_id) in kinds]
+        if fitting:
+            return fitting[-1]
     if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
         return previous  # type: ignore[no-any-return]
     return ctx.topic_system
+
+
+def _kinds_named(trig: Trigger) -> set[str]:
+    """The KB categories an unnamed weapon noun of the trigger's clause can stand for.
+
+    "appareils" is an aircraft or a drone, "chars" a tank (``generic_categories`` of
+    triggers.json); empty when the clause names no such noun.
+    """
+    table = {fold(k): set(v) for k, v in patterns("triggers")["generic_categories"].items()}
+    head = clause_head(trig.token)
+    tokens = (
+        list(trig.token.subtree)
+        + [t for t in head.subtree if clause_head(t).i == head.i]
+        + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
+    )
+    for t in tokens:
+        kinds = table.get(fold(lemma(t)))
+        if kinds:
+            return kinds
+    return set()
 
 
 def order_of(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | None:
@@ -146,3 +182,57 @@ def anaphoric(trig: Trigger) -> bool:
                 fold(c.text) in {"ces", "ce", "cette", "les", "ses", "leurs"} for c in t.children if c.dep_ == "det"
             )
     return False
+
+
+# Determiners that make a bare delivery noun point back to the deal the article tells.
+POINTING = {"le", "la", "l'", "l’", "les", "ce", "cet", "cette", "ces", "ses", "leurs", "son", "sa"}
+
+
+def continued_deal(trig: Trigger) -> bool:
+    """Whether a bare delivery or payment noun carries on the article's deal.
+
+    "Les premières livraisons pourraient intervenir d'ici 2020", "d'autres livraisons doivent
+    suivre", "ces livraisons": a definite or demonstrative noun, or one placed in a sequence
+    (``sequence_words`` of triggers.json), with no common-noun complement of its own ("des
+    livraisons d'armes" is any weapon, a general statement).
+    """
+    token = trig.token
+    if token.pos_ != "NOUN" or trig.stage not in {"DELIVERY", "PAYMENT"}:
+        return False
+    if any(c.dep_ in {"nmod", "obj"} and c.pos_ == "NOUN" for c in token.children):
+        return False
+    sequence = {fold(w) for w in patterns("triggers")["sequence_words"]}
+    placed = any(c.dep_ == "amod" and fold(lemma(c)) in sequence for c in token.children)
+    pointing = any(c.dep_ == "det" and fold(c.text) in POINTING for c in token.children)
+    return placed or pointing
+
+
+def _pronoun_object(trig: Trigger) -> bool:
+    """A verb trigger whose object is a pronoun standing for weapons named before.
+
+    "La Chine a commencé à recevoir les siens", "Moscou les a livrés": the possessive
+    pronouns of ``pointing_pronouns`` (triggers.json) and object clitics.
+    """
+    if trig.token.pos_ != "VERB":
+        return False
+    pronouns = {fold(w) for w in patterns("triggers")["pointing_pronouns"]}
+    return any(
+        c.dep_ == "obj" and (fold(lemma(c)) in pronouns or fold(c.text) in pronouns or c.pos_ == "PRON")
+        for c in trig.token.children
+    )
+
+
+def _elliptic_subject(trig: Trigger) -> bool:
+    """A verb trigger whose subject is an ordinal standing for a noun ("les quatre premiers").
+
+    "Les quatre premiers devraient atterrir en Inde": the noun is the system named before.
+    """
+    if trig.token.pos_ != "VERB":
+        return False
+    sequence = {fold(w) for w in patterns("triggers")["sequence_words"]}
+    verbs = [trig.token] + ([trig.token.head] if trig.token.dep_ == "xcomp" else [])
+    return any(
+        c.dep_ in {"nsubj", "nsubj:pass"} and c.pos_ in {"ADJ", "NUM"} and fold(lemma(c)) in sequence
+        for verb in verbs
+        for c in verb.children
+    )

@@ -62,7 +62,7 @@ STATS = Stats()
 FAMILIES = {
     "arms": ("arms_transfer",),
     "exercise": ("exercise",),
-    "meeting": ("meeting",),
+    "meeting": ("meeting", "meeting_reflexive"),
     "sanction": ("sanction",),
     "agreement_action": ("agreement_actions",),
     "agreement_object": ("agreement_objects",),
