@@ -342,3 +342,16 @@ def test_unnamed_states_studying_a_system_take_no_party_from_the_story(analyse) 
     text = "L'Égypte a reçu ses Rafale en mars. Plusieurs pays d'Afrique étudient désormais l'appareil."
     events = _arms(analyse, text, "2024-05-02")
     assert [_core(e) for e in events] == [("FRA", "EGY", "Rafale", "DELIVERY")]
+
+
+def test_the_subject_of_an_absolute_participle_is_no_argument_of_the_verb_before(analyse) -> None:  # type: ignore[no-untyped-def]
+    """ ", la présence du S-400 … rendant …": that system is why, not what is suspended."""
+    text = (
+        "Le 4 mars 2021, Washington a déclaré que l'Inde était écartée du contrat des F-16, "
+        "l'arrivée des S-400 sur son territoire rendant selon Washington son maintien impossible."
+    )
+    events = _arms(analyse, text)
+    assert {e["system"] for e in events} == {"F-16"}
+    # Without the comma the participle qualifies the object: those systems are transferred.
+    kept = _arms(analyse, "La Grèce a commandé en 2021 des Rafale équipant déjà l'armée française.")
+    assert [_core(e) for e in kept] == [("FRA", "GRC", "Rafale", "CONTRACT")]

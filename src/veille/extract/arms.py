@@ -178,6 +178,8 @@ def _assign_systems(ctx: DocContext, sent: Span, triggers: SentenceTriggers) -> 
             key=lambda t: (tree_distance(t.token, token), t.token not in token.ancestors, abs(t.token.i - token.i)),
         )
         target = triggers.owner[nearest.token.i]
+        if target is not nearest and _separated(target.token, token):
+            continue  # reached through a trigger of a clause the owner does not govern
         if mention not in out[target.token.i]:
             out[target.token.i].append(mention)
     return out
@@ -209,13 +211,35 @@ def _separated(trigger: Token, system: Token) -> bool:
     """
     shared = {t.i for t in [trigger, *trigger.ancestors]}
     node = system
+    path = {system.i}
     while node.i not in shared and node.head.i != node.i:
         purpose = any(fold(c.text) in {"pour", "afin"} for c in node.children if c.dep_ == "mark")
         on_trigger = node.head.i == trigger.i
         if node.dep_ in SUBORDINATE and node.pos_ in {"VERB", "AUX", "ADJ"} and not (purpose or on_trigger):
             return True
+        if node.i != system.i and _absolute_subject(node, path):
+            return True
         node = node.head
+        path.add(node.i)
     return False
+
+
+def _absolute_subject(noun: Token, path: set[int]) -> bool:
+    """The noun, set off by a comma, is the subject of a present participle of its own.
+
+    "…, la présence du S-400 sur son sol rendant sa participation impossible": an absolute
+    participial clause, whatever the parser attached the noun to; what it names is no argument
+    of the verb before the comma.
+    """
+    if noun.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    start = noun.left_edge.i
+    if start == 0 or noun.doc[start - 1].text != ",":
+        return False
+    return any(
+        c.dep_ == "acl" and c.i not in path and "Part" in c.morph.get("VerbForm") and "Pres" in c.morph.get("Tense")
+        for c in noun.children
+    )
 
 
 def _replaced(token: Token) -> bool:
