@@ -92,3 +92,10 @@ def test_leaders_who_saw_each_other_met_and_two_places_are_two_meetings(analyse)
     meetings = _events(analyse, text, "MEETING", "2020-03-06")
     assert sorted(m.when for m in meetings) == ["2020-01", "2020-03-05"]
     assert all(set(m.fields["participants"]) == {"Vladimir Putin", "Recep Tayyip Erdogan"} for m in meetings)
+
+
+def test_joint_war_games_are_an_exercise(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = "La Chine et la Russie ont organisé des jeux de guerre conjoints en mer du Japon en juillet 2023."
+    (e,) = _events(analyse, text, "EXERCISE")
+    assert set(e.fields["participants"]) == {"CHN", "RUS"}
+    assert _events(analyse, "Les jeux de société ont séduit les soldats en 2023.", "EXERCISE") == []

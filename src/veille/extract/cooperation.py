@@ -41,7 +41,7 @@ def _triggers(sent: Span, key: str) -> list[Token]:
             lem in words
             or texts[i] in words
             or (lem in reflexive and any(fold(c.text) in {"se", "s'", "s’"} for c in sent.doc[i].children))
-            or (lem == "jeu" and key == "exercise" and "guerre" in fold(sent.doc.text[sent.doc[i].idx :][:25]))
+            or (lem == "jeu" and key == "exercise" and "guerre" in texts[i + 1 : min(i + 4, sent.end)])
         ):
             out.append(sent.doc[i])
     return out

@@ -61,10 +61,6 @@ def _conditional(token: Token) -> bool:
     return not (infinitive[-2:] in {"er", "ir"} and stem == infinitive[:-2])
 
 
-def _clause_text(trigger: Token, sent: Span) -> str:
-    return " " + fold(sent.text) + " "
-
-
 def _same_clause(trigger: Token) -> list[Token]:
     """The trigger and its governors inside its own clause."""
     out = [trigger]
@@ -87,8 +83,8 @@ def modality(trigger: Token, sent: Span) -> str:
     for node in trigger.ancestors:
         if fold(lemma(node)) in cues["irrealis_governors"]:
             return "IRREALIS"
-    sentence = f" {fold(sent.text)} "
-    cleft = any(p in sentence for p in cues["not_negating_phrases"])
+    text = f" {fold(sent.text)} "  # the cue phrases are matched on the whole sentence, folded
+    cleft = any(p in text for p in cues["not_negating_phrases"])
     for node in [] if cleft else _same_clause(trigger):
         negated = any(c.dep_ == "advmod" and fold(c.text) in cues["negators"] for c in node.children) or any(
             fold(c.text) in {"aucun", "aucune"} for c in node.children if c.dep_ == "det"
@@ -97,7 +93,6 @@ def modality(trigger: Token, sent: Span) -> str:
             return "DENIED"
     if any(fold(lemma(node)) in cues["denied_lemmas"] for node in chain):
         return "DENIED"
-    text = _clause_text(trigger, sent)
     for node in chain:
         auxes = [c for c in node.children if c.dep_ in {"aux", "aux:pass", "aux:tense", "cop"}]
         if any(_conditional(x) for x in [node, *auxes]):
