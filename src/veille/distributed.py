@@ -35,7 +35,7 @@ from veille.models import Rejection
 from veille.pipeline import IngestReport
 from veille.store import connect, open_store, save_document, save_rejection, stored_signatures
 from veille.store import schema as t
-from veille.store.database import save_entities
+from veille.store.database import retrying, save_entities
 
 BATCH = 16  # documents per write transaction: small enough that a retry redoes little
 FILES_PER_TASK = 8  # input files per task: enough tasks to balance workers and survive a death
@@ -105,18 +105,28 @@ def ingest_partition(index: int, files: Sequence[tuple[int, str]], db: str, batc
                 results.append((file_no, item_no, raw, process(raw)))
         with connect(engine) as conn:  # committed first, so that batches never wait on each other's entities
             save_entities(conn, [r for _, _, _, r in results if not isinstance(r, Rejection)])
-        with connect(engine) as conn:  # the batch: all of it or none of it
-            for file_no, item_no, raw, result in results:
-                if isinstance(result, Rejection):
-                    save_rejection(conn, result)
-                    out.rejected.append((result.path, result.code, result.reason))
-                    continue
-                keys = touched_keys(conn, [raw.doc_id])
-                if save_document(conn, result, families, to_bytes(signature(result.clean.body)), new_only=True):
-                    out.processed.append((file_no, item_no, raw.doc_id))
-                    out.keys |= keys
-                else:
-                    out.unchanged.append(raw.doc_id)
+
+        def write_batch() -> PartitionResult:  # all of it or none of it; counted once it commits
+            done = PartitionResult(index)
+            with connect(engine) as conn:
+                for file_no, item_no, raw, result in results:
+                    if isinstance(result, Rejection):
+                        save_rejection(conn, result)
+                        done.rejected.append((result.path, result.code, result.reason))
+                        continue
+                    keys = touched_keys(conn, [raw.doc_id])
+                    if save_document(conn, result, families, to_bytes(signature(result.clean.body)), new_only=True):
+                        done.processed.append((file_no, item_no, raw.doc_id))
+                        done.keys |= keys
+                    else:
+                        done.unchanged.append(raw.doc_id)
+            return done
+
+        done = retrying(write_batch)
+        out.rejected += done.rejected
+        out.processed += done.processed
+        out.unchanged += done.unchanged
+        out.keys |= done.keys
         pending.clear()
 
     for file_no, path in files:

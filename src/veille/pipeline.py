@@ -21,7 +21,14 @@ from veille.ingest import iter_inputs, read_path
 from veille.link import family_map
 from veille.models import DocumentResult, RawDocument, Rejection
 from veille.store import connect, open_store, save_document, save_rejection, stored_signatures
-from veille.store.database import known_hashes, mark_consolidated, pending_documents
+from veille.store.database import (
+    known_hashes,
+    mark_consolidated,
+    pending_documents,
+    retrying,
+    save_entities,
+    writing,
+)
 
 
 def process(raw: RawDocument) -> DocumentResult | Rejection:
@@ -112,15 +119,35 @@ class BatchWriter:
         self.finish()  # deals a killed run did not rebuild
 
     def write(self, outcomes: list[Outcome], report: IngestReport | None = None) -> None:
-        """Store a batch: every document whole, with its extraction, or none of them."""
-        with connect(self.engine) as conn:
+        """Store a batch: every document whole, with its extraction, or none of them.
+
+        The entities the batch mentions are committed first, in a short transaction of their
+        own, so that two writers never wait on each other's entity rows inside their batches.
+        A batch that still loses a lock race on PostgreSQL (deadlock, serialisation failure) is
+        rolled back whole and written again; what it reports is only counted once it commits.
+        """
+        documents = [o.result for o in outcomes if not isinstance(o.result, Rejection)]
+        with writing(self.engine) as conn:
+            save_entities(conn, documents)
+
+        def attempt() -> IngestReport:
+            done = IngestReport()
+            self._write(outcomes, done)
+            return done
+
+        done = retrying(attempt)
+        if report is not None:
+            for name in ("processed", "unchanged", "rejected", "duplicates"):
+                getattr(report, name).extend(getattr(done, name))
+
+    def _write(self, outcomes: list[Outcome], report: IngestReport) -> None:
+        with writing(self.engine) as conn:
             dropped: set[tuple[str, str, str]] = set()
             for outcome in outcomes:
                 result, doc_id = outcome.result, outcome.raw.doc_id
                 if isinstance(result, Rejection):
                     save_rejection(conn, result)
-                    if report is not None:
-                        report.rejected.append(result)
+                    report.rejected.append(result)
                     continue
                 dropped |= touched_keys(conn, [doc_id])  # facts a new version of the document drops
                 mh = from_bytes(outcome.minhash) if outcome.minhash else signature(result.clean.body)
@@ -136,20 +163,20 @@ class BatchWriter:
                     consolidated=False,
                 )
                 if not stored:  # another writer stored this content meanwhile
-                    if report is not None:
-                        report.unchanged.append(doc_id)
+                    report.unchanged.append(doc_id)
                     continue
+                # Indexed at once (a near-copy later in the same batch must find it); a batch
+                # rolled back and written again finds it indexed and stores it all the same.
                 self.duplicates.add(doc_id, mh)
-                if report is not None:
-                    if original:
-                        report.duplicates.append((doc_id, original))
-                    report.processed.append(doc_id)
+                if original:
+                    report.duplicates.append((doc_id, original))
+                report.processed.append(doc_id)
             if dropped:
                 consolidate(conn, dropped)
 
     def finish(self) -> None:
         """Rebuild the deals of every document stored but not yet consolidated."""
-        with connect(self.engine) as conn:
+        with writing(self.engine) as conn:
             pending = pending_documents(conn)
             if pending:
                 # Incremental: only the deals the new documents touch are rebuilt.

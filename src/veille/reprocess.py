@@ -22,7 +22,7 @@ from veille.link import family_map
 from veille.models import DocumentResult, RawDocument, Rejection
 from veille.store import connect, open_store, save_document
 from veille.store import schema as t
-from veille.store.database import mark_consolidated, pending_documents
+from veille.store.database import mark_consolidated, pending_documents, writing
 
 
 @dataclass
@@ -87,7 +87,7 @@ def reprocess(
             yield raws
 
     for _, outcomes in map_batches(batches(), workers or default_workers()):
-        with connect(engine) as conn:
+        with writing(engine) as conn:
             old = touched_keys(conn, [o.raw.doc_id for o in outcomes])
             for outcome in outcomes:
                 doc_id = outcome.raw.doc_id
@@ -111,7 +111,7 @@ def reprocess(
         if progress:
             for outcome in outcomes:
                 progress(outcome.raw.doc_id)
-    with connect(engine) as conn:
+    with writing(engine) as conn:
         pending = pending_documents(conn)
         consolidate(conn, touched_keys(conn, pending))
         mark_consolidated(conn, pending)

@@ -48,9 +48,16 @@ def test_an_unreachable_server_is_a_clear_store_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_two_ingest_processes_on_overlapping_inputs_store_every_document_once(pg_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("order", ["same order", "opposite order"])
+def test_two_ingest_processes_on_overlapping_inputs_store_every_document_once(
+    pg_url: str, tmp_path: Path, order: str
+) -> None:
+    """18 files in common. In opposite order the two writers' batches lock the same rows the other
+    way round: PostgreSQL aborts one of them (deadlock) and that batch must be written again."""
     files = sorted((EXAMPLES / "corpus").glob("*.txt"))
-    first, second = files[:24], files[6:]  # 18 files in common, met in the same order by both
+    first, second = files[:24], files[6:]
+    if order == "opposite order":
+        second = second[::-1]
     veille = str(Path(sys.executable).parent / "veille")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     procs = [

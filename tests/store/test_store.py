@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from veille.pipeline import ingest_paths
@@ -132,3 +133,47 @@ def test_events_keep_their_argument_spans(corpus_store: str) -> None:
     spans = [(bodies[r.doc_id], json.loads(r.arguments)) for r in rows]
     named_systems = [body[a["system"][0] : a["system"][1]] for body, a in spans if "system" in a]
     assert len(named_systems) > len(rows) / 2 and all(named_systems)
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg puts on PostgreSQL's deadlock_detected
+
+
+def test_a_batch_that_loses_a_lock_race_is_written_again_and_counted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL may abort one of two concurrent writers; its batch is rolled back and retried."""
+    from sqlalchemy.exc import OperationalError
+
+    import veille.pipeline as pipeline
+
+    real, calls = pipeline.save_document, []
+
+    def loses_once(conn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        stored = real(conn, *args, **kwargs)  # the first attempt has written rows before it fails
+        calls.append(stored)
+        if len(calls) == 1:
+            raise OperationalError("INSERT INTO entities …", {}, _Deadlock())
+        return stored
+
+    monkeypatch.setattr(pipeline, "save_document", loses_once)
+    db = str(tmp_path / "v.db")
+    report = ingest_paths([_corpus(tmp_path / "in")], db)
+    assert calls == [True, True]  # rolled back whole, then stored by the second attempt
+    assert report.processed == ["k2"] and len(report.rejected) == 2
+    with connect(open_store(db)) as conn:
+        assert counts(conn)["documents"] == 1
+        assert conn.execute(select(t.deals.c.system)).scalars().all() == ["K2 Black Panther"]
+
+
+def test_an_error_that_is_no_lock_race_is_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import veille.pipeline as pipeline
+
+    def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("INSERT INTO documents …", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(pipeline, "save_document", disk_full)
+    with pytest.raises(OperationalError, match="disk is full"):
+        ingest_paths([_corpus(tmp_path / "in")], str(tmp_path / "v.db"))

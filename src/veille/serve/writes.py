@@ -20,7 +20,7 @@ from veille.ingest import MAX_BYTES
 from veille.ingest.files import content_hash
 from veille.link import family_map
 from veille.models import RawDocument, Rejection
-from veille.store import connect, known_hash, save_document, stored_signatures
+from veille.store import connect, known_hash, save_document, stored_signatures, writing
 
 _write_lock = threading.Lock()
 
@@ -81,7 +81,7 @@ def ingest_article(engine: Engine, article: Article) -> dict[str, Any]:
         result = process(raw)
         if isinstance(result, Rejection):
             raise Refused(result.reason)
-        with connect(engine) as conn:
+        with writing(engine) as conn:
             keys = touched_keys(conn, [doc_id])  # facts a new version of this id drops
             index = DuplicateIndex()
             for other, data in stored_signatures(conn):

@@ -9,6 +9,7 @@ from veille.store.database import (
     save_document,
     save_rejection,
     stored_signatures,
+    writing,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "save_document",
     "save_rejection",
     "stored_signatures",
+    "writing",
 ]

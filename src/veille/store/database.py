@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, insert, select, text
 from sqlalchemy.exc import ArgumentError, IntegrityError, InterfaceError, NoSuchModuleError, OperationalError
@@ -25,6 +25,7 @@ from veille.store import migrations
 from veille.store import schema as t
 
 DEFAULT_DB = "veille.db"
+T = TypeVar("T")
 
 
 def _now() -> str:
@@ -85,10 +86,50 @@ def open_store(url_or_path: str = DEFAULT_DB) -> Engine:
     return engine
 
 
+# PostgreSQL's codes for "this transaction lost a lock race; run it again": deadlock_detected
+# and serialization_failure. Retrying the whole transaction is what the server's manual advises.
+RETRYABLE = {"40P01", "40001"}
+
+
+ATTEMPTS = 3  # a transaction that loses a lock race this many times in a row is an error worth seeing
+
+
+def retrying(transaction: Callable[[], T], attempts: int = ATTEMPTS) -> T:
+    """Run ``transaction`` (which opens, fills and commits one transaction) until it commits.
+
+    Only a deadlock or a serialisation failure is tried again: the server has rolled the whole
+    transaction back, so running it again from the start is safe; any other error is raised.
+    """
+    for attempt in range(attempts):
+        try:
+            return transaction()
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) not in RETRYABLE or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def connect(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction."""
     with engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that writes: all of it is committed, or none of it.
+
+    On SQLite, Python's driver opens a transaction only before an INSERT, UPDATE or DELETE, so a
+    savepoint issued first (``save_document`` keeps each document in one) would run outside any
+    transaction and its RELEASE would commit it on its own, out of the batch. ``BEGIN IMMEDIATE``
+    opens the transaction at once and takes SQLite's single write lock up front, so a second
+    writer waits for it (busy timeout) instead of failing half-way on a stale read.
+    PostgreSQL needs nothing: SQLAlchemy's ``begin()`` is a real transaction there.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         yield conn
 
 
