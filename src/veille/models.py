@@ -119,6 +119,9 @@ class Event:
     confidence: float
     attribution: str | None = None
     args: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # How far the date is from the trigger in the parse (1: its own adjunct, as in "signé en
+    # 2014"); when mentions of one fact disagree, the most directly attached date wins.
+    when_distance: int | None = None
 
     def key(self) -> tuple[Any, ...]:
         """Identity of the fact inside one document (mentions of it merge on this key)."""

@@ -99,3 +99,13 @@ def test_joint_war_games_are_an_exercise(analyse) -> None:  # type: ignore[no-un
     (e,) = _events(analyse, text, "EXERCISE")
     assert set(e.fields["participants"]) == {"CHN", "RUS"}
     assert _events(analyse, "Les jeux de société ont séduit les soldats en 2023.", "EXERCISE") == []
+
+
+def test_two_leaders_of_one_state_at_a_ceremony_are_no_meeting(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "La remise des clés a eu lieu en présence du président Andrzej Duda et du Premier ministre Mateusz Morawiecki."
+    )
+    assert _events(analyse, text, "MEETING") == []
+    foreign = "La remise des clés a eu lieu en présence du président Andrzej Duda et du secrétaire Lloyd Austin."
+    (m,) = _events(analyse, foreign, "MEETING")
+    assert set(m.fields["participants"]) == {"Andrzej Duda", "Lloyd Austin"}

@@ -14,7 +14,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from veille.extract.attributes import attribution, governing_timex, planned_day, quantity, value
+from veille.extract.attributes import attribution, dated_by, planned_day, quantity, value
 from veille.extract.context import (
     NON_PARTY_MARKERS,
     DocContext,
@@ -50,6 +50,8 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     or the weak forms ``supplier?`` when only a preposition like "de" or "avec" suggests it.
     """
     token = mention_token
+    if token.dep_ == "nmod" and fold(lemma(token.head)) in _theatres():
+        return None  # "des drones destinés à la guerre en Ukraine": where they are used
     marker = case_marker(token)
     if marker is None:
         # "au ministre indien de la Défense", "à son homologue, Rajnath Singh": the demonym or
@@ -80,7 +82,9 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     is_subject = subject is not None and token.i in phrase_tokens(subject) and not qualifies_system
     if token.dep_ == "nsubj" and token.head.i in {trig.token.i, head.i}:
         is_subject = True
-    if marker is not None and not attached(token, trig.token):
+    # "reproche à l'EDD d'avoir acquis": the controller of an infinitive is its subject even
+    # though it hangs, with its "à", on the governing verb.
+    if marker is not None and not is_subject and not attached(token, trig.token):
         return None
     verbal = trig.token.pos_ in {"VERB", "ADJ", "AUX"}
     agent = trig.agent if verbal else trig.by
@@ -283,6 +287,16 @@ def _generic_qualifiers() -> set[str]:
 
 
 @cache
+def _loosely_dated() -> set[str]:
+    return {fold(w) for w in patterns("triggers")["loosely_dated"]}
+
+
+@cache
+def _theatres() -> set[str]:
+    return {fold(w) for w in patterns("triggers")["theatre_nouns"]}
+
+
+@cache
 def _excluding() -> set[str]:
     return {fold(w) for w in patterns("triggers")["not_transferred_objects_of"]}
 
@@ -353,6 +367,8 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 event = _build(ctx, sent, index, trig, system, roles, countries, explicit_only, memory, rivals, parties)
                 if event is not None:
                     events.append(event)
+                    if system is None:
+                        memory["unnamed_sentence"] = index
                     parties = parties or (event.fields["supplier"], event.fields["recipient"])
         # A system being replaced ("pour remplacer une partie des vieux Mirage 2000") is no
         # deal's object: later "cette commande" does not point to it.
@@ -500,7 +516,8 @@ def _build(
         memory[("recipient", family)] = recipient
         memory[("supplier", family)] = supplier
         memory[("story", supplier)] = recipient
-    timex = governing_timex(ctx, trig.token, sent, rivals)
+    dated = dated_by(ctx, trig.token, sent, rivals)
+    timex = dated[0] if dated else None
     return Event(
         type="ARMS_TRANSFER",
         fields=fields,
@@ -512,6 +529,7 @@ def _build(
         confidence=0.8 if system else 0.6,
         attribution=attribution(ctx, sent),
         args=_argument_spans(ctx, sent, supplier, recipient, system, timex),
+        when_distance=dated[1] + (fold(lemma(trig.token)) in _loosely_dated()) if dated else None,
     )
 
 

@@ -51,7 +51,15 @@ def planned_day(tx: Timex | None, mood: str, published: str | None) -> str | Non
 
 
 def governing_timex(ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None) -> Timex | None:
-    """The time expression that governs the trigger.
+    """The time expression that governs the trigger (see :func:`dated_by`)."""
+    found = dated_by(ctx, trigger, sent, rivals)
+    return None if found is None else found[0]
+
+
+def dated_by(
+    ctx: DocContext, trigger: Token, sent: Span, rivals: list[Token] | None = None
+) -> tuple[Timex, int] | None:
+    """The time expression that governs the trigger, with its distance to it in the parse.
 
     The nearest in the parse tree, and not nearer to another trigger of the sentence ("livrés lundi,
     cinq mois après la signature
@@ -84,7 +92,7 @@ def governing_timex(ctx: DocContext, trigger: Token, sent: Span, rivals: list[To
         key = (distance, abs(span.start - trigger.i), tx)
         if best is None or key[:2] < best[:2]:
             best = key
-    return None if best is None else best[2]
+    return None if best is None else (best[2], best[0])
 
 
 @cache

@@ -181,14 +181,27 @@ def subject_of(verb: Token) -> Token | None:
         if node.dep_ == "xcomp" and node.head.i != node.i:
             # Object control: in "accusent Téhéran d'avoir fourni", the one who supplies is
             # the object of "accuser", not its subject.
+            # The nearest nominal one: in "accuse depuis l'automne 2022 la Corée du Nord de
+            # livrer", the year is parsed as an object too.
             controller = [
                 c
                 for c in node.head.children
-                if c.i < node.i and (c.dep_ in {"obj", "iobj"} or (c.dep_ == "obl:arg" and case_marker(c) == "a"))
+                if c.i < node.i
+                and c.pos_ in {"NOUN", "PROPN", "PRON"}
+                and (c.dep_ in {"obj", "iobj"} or (c.dep_ == "obl:arg" and case_marker(c) == "a"))
             ]
             if controller:
-                return controller[0]
+                return controller[-1]
             node = node.head
+        elif (
+            node.dep_ == "acl"
+            and "Inf" in node.morph.get("VerbForm")
+            and node.head.pos_ == "PROPN"
+            and node.head.dep_ in {"obj", "iobj"}
+        ):
+            # "accuse la Corée du Nord de livrer", the infinitive hung on the object: the named
+            # object is the one who delivers ("la décision de livrer" names no one).
+            return node.head
         elif node.dep_ in {"conj", "acl"} and node.head.i != node.i:
             node = node.head
         elif node.dep_ == "advcl" and any(fold(c.text) in {"pour", "afin"} for c in node.children if c.dep_ == "mark"):

@@ -164,6 +164,19 @@ def _pair_by_description(ctx: DocContext, sent: Span) -> list[Mention]:
     return out if len(out) == 2 else []
 
 
+def _one_state(ctx: DocContext, sent: Span, people: list[Mention]) -> bool:
+    """Whether every participant serves the same state and the sentence names no other one.
+
+    Meetings the desk follows are between states; two leaders of one country at a ceremony
+    are not one. A participant of unknown nationality keeps the meeting.
+    """
+    states = {ctx.state_of.get(p.entity_id) for p in people}
+    if len(states) != 1 or None in states:
+        return False
+    named = {m.entity_id for m, _ in ctx.mention_tokens(sent, "country")}
+    return named <= states
+
+
 def extract_meetings(ctx: DocContext) -> list[Event]:
     """Meetings between named people; a visit may have a single named visitor."""
     events = []
@@ -176,6 +189,8 @@ def extract_meetings(ctx: DocContext) -> list[Event]:
             if len(people) < 2:
                 people += [p for p in _pair_by_description(ctx, sent) if p.name not in {q.name for q in people}]
             is_visit = fold(lemma(trig)) in {"visite", "visiter"}
+            if len(people) >= 2 and _one_state(ctx, sent, people):
+                continue  # "en présence du président et du Premier ministre": a domestic occasion
             if len(people) >= 2 or (people and is_visit):
                 fields = {"participants": [p.name for p in people], "location": _location(ctx, sent, trig)}
                 events.append(_event("MEETING", fields, ctx, trig, sent, index))

@@ -38,9 +38,26 @@ def _same_occasion(a: Event, b: Event) -> bool:
     return wa is None or wb is None or wa.startswith(wb) or wb.startswith(wa)
 
 
+# A date at most this far from its trigger in the parse is its own ("signé en 2014": 1;
+# "le contrat, signé en 2014": 2); farther, it may as well date something else of the sentence.
+ATTACHED = 2
+
+
+def _closer(a: Event, b: Event) -> bool:
+    """Whether ``a``'s date is attached to its trigger and ``b``'s is not.
+
+    "Pékin avait commandé 24 Su-35 en novembre 2015" dates the order; "d'avoir acquis … dix
+    Su-35 …, puis des S-400 en 2018" only has a date elsewhere in the sentence. Otherwise the
+    first mention keeps its date.
+    """
+    attached = a.when_distance is not None and a.when_distance <= ATTACHED
+    return attached and (b.when_distance is None or b.when_distance > ATTACHED)
+
+
 def _absorb(into: Event, other: Event) -> None:
     into.sentences = sorted(set(into.sentences) | set(other.sentences))
-    into.when = into.when or other.when
+    if other.when and (not into.when or _closer(other, into)):
+        into.when, into.when_distance = other.when, other.when_distance
     for key, value in other.fields.items():
         if key in {"participants", "parties"}:
             into.fields[key] = list(dict.fromkeys([*into.fields[key], *value]))

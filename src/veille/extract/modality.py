@@ -93,6 +93,8 @@ def modality(trigger: Token, sent: Span) -> str:
             return "DENIED"
     if any(fold(lemma(node)) in cues["denied_lemmas"] for node in chain):
         return "DENIED"
+    if any(c.i < node.i and fold(c.text) in cues["denied_forms"] for node in chain for c in node.children):
+        return "DENIED"
     for node in chain:
         auxes = [c for c in node.children if c.dep_ in {"aux", "aux:pass", "aux:tense", "cop"}]
         if any(_conditional(x) for x in [node, *auxes]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from veille.extract.context import DocContext, clause_head, lemma, patterns, tree_distance
 from veille.extract.triggers import Trigger
@@ -84,6 +84,12 @@ def referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger)
         return None
     kinds = _kinds_named(trig)
     previous = memory.get("last_system")
+    unnamed = memory.get("unnamed_sentence", -99)
+    recent = unnamed > memory.get("last_sentence", -99) and index - unnamed <= ANAPHORA_SENTENCES
+    if recent and (anaphoric(trig) or continued):
+        # "… de livrer des obus à l'armée russe. Pyongyang a démenti ces livraisons": the last
+        # transfer told was of an unnamed weapon, not of the last system named.
+        return None
     if kinds and not (previous is not None and ctx.kb_category.get(previous.entity_id) in kinds):
         # "les premiers appareils" after "des missiles SCALP": the last system of that kind.
         replaced = memory.get("replaced", set())
@@ -91,8 +97,9 @@ def referent(ctx: DocContext, memory: dict[str, Any], index: int, trig: Trigger)
             m for m in ctx.mentions if m.kind == "system" and m.start < trig.token.idx and m.start not in replaced
         ]
         fitting = [m for m in earlier if ctx.kb_category.get(m.entity_id) in kinds]
-        if fitting:
-            return fitting[-1]
+        # "des obus d'artillerie" after a missile: a weapon of a kind the article has not named,
+        # not the last system.
+        return fitting[-1] if fitting else None
     if previous is not None and index - memory.get("last_sentence", -99) <= ANAPHORA_SENTENCES:
         return previous  # type: ignore[no-any-return]
     return ctx.topic_system
@@ -112,7 +119,8 @@ def _kinds_named(trig: Trigger) -> set[str]:
         + [c for c in trig.token.head.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
     )
     for t in tokens:
-        kinds = table.get(fold(lemma(t)))
+        # The form too: the lemmatizer makes "obus" an "obu".
+        kinds = table.get(fold(lemma(t))) or table.get(fold(t.text))
         if kinds:
             return kinds
     return set()
@@ -133,6 +141,13 @@ def order_of(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | No
     candidates: list[tuple[Token, int]] = []
     if system is not None:
         span = ctx.doc.char_span(system.start, system.end, alignment_mode="expand")
+        if span is not None and span.sent.start != trig.token.sent.start:
+            # A system pointed back to from an earlier sentence: the trigger's own sentence
+            # says which order when it names one ("30 Rafale supplémentaires. … ne doit pas être
+            # confondue avec le premier contrat, signé en 2015": the first).
+            own = _order_cues(trig.token.sent, cues, next_cues, order_nouns)
+            if own:
+                return min(own, key=lambda c: tree_distance(c[0], trig.token))[1]
         if span is not None:
             anchor = span.root
             # "30 Rafale supplémentaires": the word right after the name, whatever the parse.
@@ -151,6 +166,23 @@ def order_of(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | No
     if not candidates:
         return None
     return min(candidates, key=lambda c: tree_distance(c[0], anchor))[1]
+
+
+def _order_cues(
+    sent: Span, cues: dict[str, int], next_cues: set[str], order_nouns: set[str]
+) -> list[tuple[Token, int]]:
+    """The order cues on the deal nouns of a sentence ("le premier contrat", "une nouvelle commande")."""
+    out = []
+    for token in sent:
+        if fold(lemma(token)) not in order_nouns:
+            continue
+        for child in token.children:
+            if child.dep_ in {"amod", "nummod", "det"}:
+                if fold(lemma(child)) in cues:
+                    out.append((child, cues[fold(lemma(child))]))
+                elif fold(lemma(child)) in next_cues:
+                    out.append((child, 2))
+    return out
 
 
 def counted_or_definite_generic(trig: Trigger) -> bool:
