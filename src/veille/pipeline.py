@@ -132,7 +132,12 @@ class BatchWriter:
 
         def attempt() -> IngestReport:
             done = IngestReport()
-            self._write(outcomes, done)
+            try:
+                self._write(outcomes, done)
+            except Exception:
+                for doc_id in done.processed:  # rolled back: not stored, so no one's original
+                    self.duplicates.discard(doc_id)
+                raise
             return done
 
         done = retrying(attempt)
@@ -165,9 +170,7 @@ class BatchWriter:
                 if not stored:  # another writer stored this content meanwhile
                     report.unchanged.append(doc_id)
                     continue
-                # Indexed at once (a near-copy later in the same batch must find it); a batch
-                # rolled back and written again finds it indexed and stores it all the same.
-                self.duplicates.add(doc_id, mh)
+                self.duplicates.add(doc_id, mh)  # at once: a near-copy later in the batch must find it
                 if original:
                     report.duplicates.append((doc_id, original))
                 report.processed.append(doc_id)

@@ -56,6 +56,12 @@ class DuplicateIndex:
             self._lsh.insert(doc_id, mh)
             self._known.add(doc_id)
 
+    def discard(self, doc_id: str) -> None:
+        """Forget a document (its storing was rolled back)."""
+        if doc_id in self._known:
+            self._lsh.remove(doc_id)
+            self._known.discard(doc_id)
+
     def original_of(self, doc_id: str, mh: MinHash) -> str | None:
         """Id of an indexed near-duplicate other than the document itself, if any."""
         matches = sorted(m for m in self._lsh.query(mh) if m != doc_id)
