@@ -109,3 +109,12 @@ def test_two_leaders_of_one_state_at_a_ceremony_are_no_meeting(analyse) -> None:
     foreign = "La remise des clés a eu lieu en présence du président Andrzej Duda et du secrétaire Lloyd Austin."
     (m,) = _events(analyse, foreign, "MEETING")
     assert set(m.fields["participants"]) == {"Andrzej Duda", "Lloyd Austin"}
+
+
+def test_talks_in_a_relative_clause_take_its_antecedent_and_the_main_subject(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Le chancelier Olaf Scholz a inauguré le chantier naval aux côtés du président Emmanuel Macron, "
+        "avec lequel il a eu ensuite un long entretien."
+    )
+    (m,) = _events(analyse, text, "MEETING")
+    assert set(m.fields["participants"]) == {"Olaf Scholz", "Emmanuel Macron"}

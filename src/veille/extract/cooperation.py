@@ -102,11 +102,28 @@ def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str, *, relati
         and trig.i not in {t.i for t in subject.subtree}
     ):
         zone |= phrase_tokens(subject) | {t.i for t in subject.subtree if t.dep_ == "amod"}
-    zone |= _named_counterparts(ctx, trig, zone)
+    zone |= _named_counterparts(ctx, trig, zone) | _relative_sides(head, subject)
     out: list[Mention] = []
     for mention, token in ctx.mention_tokens(sent, kind):
         if token.i in zone and mention not in out:
             out.append(mention)
+    return out
+
+
+def _relative_sides(head: Token, subject: Token | None) -> set[int]:
+    """The sides a relative clause names through its pronouns.
+
+    "… en compagnie de l'émir Tamim, avec lequel il a eu un entretien": "lequel" stands for the
+    phrase the clause qualifies, and the personal pronoun subject for the main clause's subject.
+    """
+    if head.dep_ != "acl:relcl" or not any("Rel" in c.morph.get("PronType") for c in head.children):
+        return set()
+    antecedent = head.head
+    out = phrase_tokens(antecedent)
+    if subject is not None and subject.pos_ == "PRON" and "Rel" not in subject.morph.get("PronType"):
+        main_subject = subject_of(clause_head(antecedent))
+        if main_subject is not None:
+            out |= phrase_tokens(main_subject)
     return out
 
 
