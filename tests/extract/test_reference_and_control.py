@@ -5,6 +5,8 @@ Sentences of our own, each built on a construction the examples showed the extra
 
 from __future__ import annotations
 
+import pytest
+
 
 def _arms(analyse, text: str):  # type: ignore[no-untyped-def]
     return [e for e in analyse("Titre\n\n" + text + "\n").events if e.type == "ARMS_TRANSFER"]
@@ -15,10 +17,25 @@ def _core(event):  # type: ignore[no-untyped-def]
     return (f["supplier"], f["recipient"], f["system"], f["stage"])
 
 
-def test_the_object_of_a_reproach_is_the_subject_of_its_infinitive(analyse) -> None:  # type: ignore[no-untyped-def]
-    """An organisation named with "à" stands for its state: the EDD is Chinese."""
-    events = _arms(analyse, "Berlin reproche à l'EDD d'avoir acquis auprès de la Russie quatre batteries S-400.")
-    assert [_core(e) for e in events] == [("RUS", "CHN", "S-400", "CONTRACT")]
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        # the object of a reproach is the subject of its infinitive; an organisation named with
+        # "à" stands for its state (the EDD is Chinese)
+        (
+            "Berlin reproche à l'EDD d'avoir acquis auprès de la Russie quatre batteries S-400.",
+            ("RUS", "CHN", "S-400", "CONTRACT"),
+        ),
+        # the war the weapons are for is no recipient
+        (
+            "Minsk a reçu de Moscou des drones Orlan-10 destinés au conflit en Ukraine.",
+            ("RUS", "BLR", "Orlan-10", "DELIVERY"),
+        ),
+    ],
+    ids=["controller-of-infinitive", "theatre-is-no-party"],
+)
+def test_one_sentence_gives_exactly_this_fact(analyse, text: str, fact: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    assert [_core(e) for e in _arms(analyse, text)] == [fact]
 
 
 def test_a_year_between_the_verb_and_its_object_is_no_controller(analyse) -> None:  # type: ignore[no-untyped-def]
@@ -33,11 +50,6 @@ def test_a_denial_verb_read_as_an_adjective_still_denies(analyse) -> None:  # ty
     (event,) = _arms(analyse, "Téhéran dément avoir livré des drones Shahed-136 à la Russie.")
     assert _core(event) == ("IRN", "RUS", "Shahed-136", "DELIVERY")
     assert event.modality == "DENIED"
-
-
-def test_the_war_the_weapons_are_for_is_no_recipient(analyse) -> None:  # type: ignore[no-untyped-def]
-    events = _arms(analyse, "Minsk a reçu de Moscou des drones Orlan-10 destinés au conflit en Ukraine.")
-    assert [_core(e) for e in events] == [("RUS", "BLR", "Orlan-10", "DELIVERY")]
 
 
 def test_shells_after_a_named_missile_are_an_unnamed_weapon_and_their_denial_too(analyse) -> None:  # type: ignore[no-untyped-def]
