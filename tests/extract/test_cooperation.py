@@ -118,3 +118,12 @@ def test_talks_in_a_relative_clause_take_its_antecedent_and_the_main_subject(ana
     )
     (m,) = _events(analyse, text, "MEETING")
     assert set(m.fields["participants"]) == {"Olaf Scholz", "Emmanuel Macron"}
+
+
+def test_the_person_of_a_coordinated_adjunct_takes_part(analyse) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Ces envois d'obus sont préparés par un comité réuni le 3 mars à Bruxelles à l'initiative de "
+        "Lloyd Austin et en présence de Volodymyr Zelensky."
+    )
+    (m,) = _events(analyse, text, "MEETING", "2023-03-05")
+    assert set(m.fields["participants"]) == {"Lloyd Austin", "Volodymyr Zelenskyy"}

@@ -102,12 +102,33 @@ def _participants(ctx: DocContext, sent: Span, trig: Token, kind: str, *, relati
         and trig.i not in {t.i for t in subject.subtree}
     ):
         zone |= phrase_tokens(subject) | {t.i for t in subject.subtree if t.dep_ == "amod"}
-    zone |= _named_counterparts(ctx, trig, zone) | _relative_sides(head, subject)
+    zone |= _named_counterparts(ctx, trig, zone) | _relative_sides(head, subject) | _conjoined_phrase(trig)
     out: list[Mention] = []
     for mention, token in ctx.mention_tokens(sent, kind):
         if token.i in zone and mention not in out:
             out.append(mention)
     return out
+
+
+def _conjoined_phrase(trig: Token) -> set[int]:
+    """The phrase a noun trigger is coordinated with: "à l'initiative de X et en présence de Y".
+
+    Two coordinated adjuncts describe one occasion, so the person of the other one takes part.
+    """
+    if trig.pos_ != "NOUN" or trig.dep_ != "conj" or trig.head.pos_ != "NOUN":
+        return set()
+    other = trig.head
+    return {t.i for t in other.subtree if t.i < trig.i and not _in_clause_below(t, other)}
+
+
+def _in_clause_below(token: Token, top: Token) -> bool:
+    """Whether ``token`` sits in a clause embedded under ``top`` (a relative, a complement)."""
+    node = token
+    while node.i != top.i and node.head.i != node.i:
+        if node.dep_ in {"acl:relcl", "acl", "advcl", "ccomp"}:
+            return True
+        node = node.head
+    return False
 
 
 def _relative_sides(head: Token, subject: Token | None) -> set[int]:
