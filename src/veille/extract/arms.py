@@ -518,6 +518,9 @@ def _build(
         memory[("story", supplier)] = recipient
     dated = dated_by(ctx, trig.token, sent, rivals)
     timex = dated[0] if dated else None
+    distance = None
+    if dated is not None:  # a word of buying dates the contract one step more loosely
+        distance = dated[1] + (1 if fold(lemma(trig.token)) in _loosely_dated() else 0)
     return Event(
         type="ARMS_TRANSFER",
         fields=fields,
@@ -529,7 +532,7 @@ def _build(
         confidence=0.8 if system else 0.6,
         attribution=attribution(ctx, sent),
         args=_argument_spans(ctx, sent, supplier, recipient, system, timex),
-        when_distance=dated[1] + (fold(lemma(trig.token)) in _loosely_dated()) if dated else None,
+        when_distance=distance,
     )
 
 

@@ -89,8 +89,6 @@ def open_store(url_or_path: str = DEFAULT_DB) -> Engine:
 # PostgreSQL's codes for "this transaction lost a lock race; run it again": deadlock_detected
 # and serialization_failure. Retrying the whole transaction is what the server's manual advises.
 RETRYABLE = {"40P01", "40001"}
-
-
 ATTEMPTS = 3  # a transaction that loses a lock race this many times in a row is an error worth seeing
 
 
