@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def _events(analyse, text: str, kind: str, published: str | None = None):  # type: ignore[no-untyped-def]
     return [e for e in analyse(text, published).events if e.type == kind]
@@ -111,19 +113,24 @@ def test_two_leaders_of_one_state_at_a_ceremony_are_no_meeting(analyse) -> None:
     assert set(m.fields["participants"]) == {"Andrzej Duda", "Lloyd Austin"}
 
 
-def test_talks_in_a_relative_clause_take_its_antecedent_and_the_main_subject(analyse) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "Le chancelier Olaf Scholz a inauguré le chantier naval aux côtés du président Emmanuel Macron, "
-        "avec lequel il a eu ensuite un long entretien."
-    )
-    (m,) = _events(analyse, text, "MEETING")
-    assert set(m.fields["participants"]) == {"Olaf Scholz", "Emmanuel Macron"}
-
-
-def test_the_person_of_a_coordinated_adjunct_takes_part(analyse) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "Ces envois d'obus sont préparés par un comité réuni le 3 mars à Bruxelles à l'initiative de "
-        "Lloyd Austin et en présence de Volodymyr Zelensky."
-    )
+@pytest.mark.parametrize(
+    ("text", "participants"),
+    [
+        # a relative clause: its antecedent, and the main clause's subject for its pronoun
+        (
+            "Le chancelier Olaf Scholz a inauguré le chantier naval aux côtés du président Emmanuel Macron, "
+            "avec lequel il a eu ensuite un long entretien.",
+            {"Olaf Scholz", "Emmanuel Macron"},
+        ),
+        # the person of a coordinated adjunct
+        (
+            "Ces envois d'obus sont préparés par un comité réuni le 3 mars à Bruxelles à l'initiative de "
+            "Lloyd Austin et en présence de Volodymyr Zelensky.",
+            {"Lloyd Austin", "Volodymyr Zelenskyy"},
+        ),
+    ],
+    ids=["relative-clause", "coordinated-adjunct"],
+)
+def test_meeting_sides_named_outside_the_trigger_phrase(analyse, text: str, participants: set[str]) -> None:  # type: ignore[no-untyped-def]
     (m,) = _events(analyse, text, "MEETING", "2023-03-05")
-    assert set(m.fields["participants"]) == {"Lloyd Austin", "Volodymyr Zelenskyy"}
+    assert set(m.fields["participants"]) == participants
