@@ -9,7 +9,6 @@ then from the system's origin in the KB, then from the document's previous facts
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from spacy.tokens import Span, Token
@@ -27,6 +26,7 @@ from veille.extract.context import (
     phrase_tokens,
     subject_of,
     tree_distance,
+    trigger_words,
 )
 from veille.extract.modality import modality
 from veille.extract.reference import (
@@ -34,7 +34,6 @@ from veille.extract.reference import (
     continued_deal,
     deal_reference,
     generic_object,
-    generic_words,
     order_of,
     referent,
 )
@@ -50,7 +49,7 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
     or the weak forms ``supplier?`` when only a preposition like "de" or "avec" suggests it.
     """
     token = mention_token
-    if token.dep_ == "nmod" and fold(lemma(token.head)) in _theatres():
+    if token.dep_ == "nmod" and fold(lemma(token.head)) in trigger_words("theatre_nouns"):
         return None  # "des drones destinés à la guerre en Ukraine": where they are used
     marker = case_marker(token)
     if marker is None:
@@ -63,9 +62,9 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
             and climb.head.pos_ in {"NOUN", "PROPN"}
         ):
             head_mention = ctx.by_token.get(climb.head.i)
-            if (head_mention is not None and head_mention.kind == "system") or fold(
-                lemma(climb.head)
-            ) in generic_words():
+            if (head_mention is not None and head_mention.kind == "system") or fold(lemma(climb.head)) in trigger_words(
+                "generic_arms"
+            ):
                 break
             climb = climb.head
         if climb is not token and (case_marker(climb) is not None or climb.dep_.startswith("nsubj")):
@@ -139,7 +138,7 @@ def _role_of(ctx: DocContext, mention_token: Token, trig: Trigger) -> str | None
             mention = ctx.by_token.get(token.i)
             owner = origin is not None and mention is not None and mention.entity_id != origin
             return "recipient" if owner else "supplier"
-        if fold(lemma(token.head)) in generic_words():
+        if fold(lemma(token.head)) in trigger_words("generic_arms"):
             return "supplier"
         return "recipient" if agent == "recipient" else None
     return None
@@ -197,7 +196,7 @@ def _other_object(ctx: DocContext, trigger: Token, system: Token) -> bool:
     """
     if trigger.pos_ != "VERB" or system in trigger.subtree:
         return False
-    generic = generic_words()
+    generic = trigger_words("generic_arms")
     return any(
         c.dep_ == "obj" and c.pos_ == "NOUN" and fold(lemma(c)) not in generic and ctx.by_token.get(c.i) is None
         for c in trigger.children
@@ -248,7 +247,7 @@ def _absolute_subject(noun: Token, path: set[int]) -> bool:
 
 def _replaced(token: Token) -> bool:
     """The system is, or is part of, the object of a replacing verb ("remplacer les Mirage")."""
-    excluding = _excluding()
+    excluding = trigger_words("not_transferred_objects_of")
     node = token
     for _ in range(3):
         if node.dep_ == "obj" and fold(lemma(node.head)) in excluding:
@@ -279,26 +278,6 @@ def _unnamed_agent(ctx: DocContext, trig: Trigger) -> bool:
         return False
     quantifiers = {fold(w) for w in lexicon["indefinite_quantifiers"]}
     return any(c.dep_ in {"det", "amod", "nummod"} and fold(c.text) in quantifiers for c in subject.children)
-
-
-@cache
-def _generic_qualifiers() -> set[str]:
-    return {fold(w) for w in patterns("triggers")["generic_deal_qualifiers"]}
-
-
-@cache
-def _loosely_dated() -> set[str]:
-    return {fold(w) for w in patterns("triggers")["loosely_dated"]}
-
-
-@cache
-def _theatres() -> set[str]:
-    return {fold(w) for w in patterns("triggers")["theatre_nouns"]}
-
-
-@cache
-def _excluding() -> set[str]:
-    return {fold(w) for w in patterns("triggers")["not_transferred_objects_of"]}
 
 
 def _in_subject(token: Token) -> bool:
@@ -335,7 +314,8 @@ def extract_arms(ctx: DocContext, memory: dict[str, Any]) -> list[Event]:
                 if pointed is not None:
                     assigned = [pointed]
                 elif trig.token.pos_ == "NOUN" and any(
-                    c.dep_ == "amod" and fold(lemma(c)) in _generic_qualifiers() for c in trig.token.children
+                    c.dep_ == "amod" and fold(lemma(c)) in trigger_words("generic_deal_qualifiers")
+                    for c in trig.token.children
                 ):
                     continue  # "les futurs contrats de défense avec X": a general statement, no deal
                 else:
@@ -520,7 +500,7 @@ def _build(
     timex = dated[0] if dated else None
     distance = None
     if dated is not None:  # a word of buying dates the contract one step more loosely
-        distance = dated[1] + (1 if fold(lemma(trig.token)) in _loosely_dated() else 0)
+        distance = dated[1] + (1 if fold(lemma(trig.token)) in trigger_words("loosely_dated") else 0)
     return Event(
         type="ARMS_TRANSFER",
         fields=fields,

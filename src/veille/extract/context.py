@@ -36,6 +36,12 @@ def patterns(name: str) -> dict[str, Any]:
     return data
 
 
+@cache
+def trigger_words(key: str) -> set[str]:
+    """A word list of ``triggers.json``, folded, loaded once."""
+    return {fold(w) for w in patterns("triggers")[key]}
+
+
 @dataclass
 class DocContext:
     """One parsed document with its mentions and time expressions, indexed for extractors."""

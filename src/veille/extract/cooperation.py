@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from spacy.tokens import Span, Token
@@ -18,22 +17,18 @@ from veille.extract.context import (
     patterns,
     phrase_tokens,
     subject_of,
+    trigger_words,
 )
 from veille.extract.modality import modality
 from veille.models import Event, Mention
 from veille.resources import fold
 
 
-@cache
-def _words(key: str) -> set[str]:
-    return {fold(w) for w in patterns("triggers")[key]}
-
-
 def _triggers(sent: Span, key: str) -> list[Token]:
-    words = _words(key)
+    words = trigger_words(key)
     lemmas, texts = folded(sent.doc)
     # "Les deux dirigeants s'étaient déjà vus": some verbs meet only when reflexive.
-    reflexive = _words(f"{key}_reflexive") if f"{key}_reflexive" in patterns("triggers") else set()
+    reflexive = trigger_words(f"{key}_reflexive") if f"{key}_reflexive" in patterns("triggers") else set()
     out = []
     for i in range(sent.start, sent.end):
         lem = lemmas[i]
@@ -154,7 +149,7 @@ def _named_counterparts(ctx: DocContext, trig: Token, zone: set[int]) -> set[int
     The parser often hangs that apposition on the main verb; the words right after the noun's
     phrase, past a comma, are still its name (``counterpart_nouns`` of triggers.json).
     """
-    nouns = _words("counterpart_nouns")
+    nouns = trigger_words("counterpart_nouns")
     out: set[int] = set()
     doc = trig.doc
     for i in sorted(zone):
@@ -238,13 +233,13 @@ def extract_meetings(ctx: DocContext) -> list[Event]:
 def extract_exercises(ctx: DocContext) -> list[Event]:
     """Joint drills, patrols and manoeuvres with their participating states."""
     events = []
-    joint = _words("exercise_joint")
+    joint = trigger_words("exercise_joint")
     for index, sent in enumerate(ctx.sentences):
         triggers = _triggers(sent, "exercise")
         if not triggers:
             continue
         trig = triggers[0]
-        conduct = _words("exercise_conduct_verbs")
+        conduct = trigger_words("exercise_conduct_verbs")
         head = clause_head(trig)
         runs_it = head.i == trig.i or fold(lemma(head)) in conduct or trig.dep_.startswith("nsubj")
         zone_mentions = (
@@ -274,7 +269,7 @@ def _sanction_sides(ctx: DocContext, sent: Span, trig: Token) -> tuple[str | Non
     "X sanctionne Y" / "Y est sanctionné par X" / "X impose des sanctions à Y" /
     "les sanctions de X contre Y" / "Y s'expose à des sanctions (de X)".
     """
-    imposing, suffering = _words("sanction_imposing_verbs"), _words("sanction_suffering_verbs")
+    imposing, suffering = trigger_words("sanction_imposing_verbs"), trigger_words("sanction_suffering_verbs")
     # People and state bodies stand for their state ("le général Li", "la SSB", "l'EDD").
     people = [
         (ctx.state_of.get(m.entity_id), tok)
@@ -395,8 +390,12 @@ def _parties(ctx: DocContext, sent: Span, trig: Token) -> list[str]:
 def extract_agreements(ctx: DocContext) -> list[Event]:
     """Pledges to strengthen cooperation, and pacts or partnerships states sign or unveil."""
     events = []
-    actions, objects, cues = _words("agreement_actions"), _words("agreement_objects"), _words("agreement_cues")
-    nouns, verbs = _words("agreement_nouns"), _words("agreement_verbs")
+    actions, objects, cues = (
+        trigger_words("agreement_actions"),
+        trigger_words("agreement_objects"),
+        trigger_words("agreement_cues"),
+    )
+    nouns, verbs = trigger_words("agreement_nouns"), trigger_words("agreement_verbs")
     for index, sent in enumerate(ctx.sentences):
         if ctx.mention_tokens(sent, "system"):
             continue  # an accord about weapons is a contract, not a cooperation pact

@@ -9,17 +9,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
-from veille.extract.context import DocContext, clause_head, lemma, patterns, tree_distance
+from veille.extract.context import DocContext, clause_head, lemma, patterns, tree_distance, trigger_words
 from veille.extract.triggers import Trigger
 from veille.models import Mention
 from veille.resources import fold
-
-
-@cache
-def generic_words() -> set[str]:
-    return {fold(w) for w in patterns("triggers")["generic_arms"]}
 
 
 def generic_object(trig: Trigger) -> bool:
@@ -28,7 +23,7 @@ def generic_object(trig: Trigger) -> bool:
     For example "des armes", "une aide
     létale", "l'accord … porte sur 36 avions").
     """
-    generic = generic_words()
+    generic = trigger_words("generic_arms")
     head = clause_head(trig.token)
     clause = [t for t in head.subtree if clause_head(t).i == head.i]
     tokens = (
@@ -49,7 +44,7 @@ def deal_reference(trig: Trigger) -> bool:
     "Le contrat", "cette commande" point back to the deal the article tells; "un contrat" or
     "des contrats" do not.
     """
-    nouns = {fold(w) for w in patterns("triggers")["deal_nouns"]}
+    nouns = trigger_words("deal_nouns")
     token = trig.token
     candidates = [token] + [c for c in token.children if c.dep_ in {"obj", "nsubj", "nsubj:pass"}]
     if token.pos_ == "NOUN" and token.dep_ == "obj":
@@ -133,10 +128,7 @@ def order_of(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | No
     "le premier contrat". The cue nearest to the system in the parse wins, so "cette nouvelle
     commande … le premier contrat qui portait sur 24 Rafale" gives the 24 Rafale order 1.
     """
-    lexicon = patterns("triggers")
-    cues = {fold(k): int(v) for k, v in lexicon["order_cues"].items()}
-    next_cues = {fold(w) for w in lexicon["next_order_cues"]}
-    order_nouns = {fold(w) for w in lexicon["order_nouns"]}
+    cues, _, order_nouns = _order_lexicon()
     anchor = trig.token
     candidates: list[tuple[Token, int]] = []
     if system is not None:
@@ -145,7 +137,7 @@ def order_of(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | No
             # A system pointed back to from an earlier sentence: the trigger's own sentence
             # says which order when it names one ("30 Rafale supplémentaires. … ne doit pas être
             # confondue avec le premier contrat, signé en 2015": the first).
-            own = _order_cues(trig.token.sent, cues, next_cues, order_nouns)
+            own = [c for t in trig.token.sent if fold(lemma(t)) in order_nouns for c in _cues_on(t)]
             if own:
                 return min(own, key=lambda c: tree_distance(c[0], trig.token))[1]
         if span is not None:
@@ -156,32 +148,35 @@ def order_of(trig: Trigger, system: Mention | None, ctx: DocContext) -> int | No
             ]
     deal_nouns = [t for t in [trig.token, *trig.token.subtree, *anchor.ancestors] if fold(lemma(t)) in order_nouns]
     for token in [anchor, *deal_nouns]:
-        for child in token.children:
-            if child.dep_ not in {"amod", "nummod", "det"}:
-                continue
-            if fold(lemma(child)) in cues:
-                candidates.append((child, cues[fold(lemma(child))]))
-            elif fold(lemma(child)) in next_cues and fold(lemma(token)) in order_nouns:
-                candidates.append((child, 2))
+        candidates += _cues_on(token)
     if not candidates:
         return None
     return min(candidates, key=lambda c: tree_distance(c[0], anchor))[1]
 
 
-def _order_cues(
-    sent: Span, cues: dict[str, int], next_cues: set[str], order_nouns: set[str]
-) -> list[tuple[Token, int]]:
-    """The order cues on the deal nouns of a sentence ("le premier contrat", "une nouvelle commande")."""
+@cache
+def _order_lexicon() -> tuple[dict[str, int], set[str], set[str]]:
+    """Order cues with their rank, next-order cues, and the deal nouns they count on."""
+    lexicon = patterns("triggers")
+    cues = {fold(k): int(v) for k, v in lexicon["order_cues"].items()}
+    return cues, trigger_words("next_order_cues"), trigger_words("order_nouns")
+
+
+def _cues_on(token: Token) -> list[tuple[Token, int]]:
+    """The order cues qualifying ``token``: "premier" (1), "deuxième" (2).
+
+    "nouvelle" (the next order, counted as the second) only on a deal noun ("une nouvelle commande").
+    """
+    cues, next_cues, order_nouns = _order_lexicon()
     out = []
-    for token in sent:
-        if fold(lemma(token)) not in order_nouns:
+    for child in token.children:
+        if child.dep_ not in {"amod", "nummod", "det"}:
             continue
-        for child in token.children:
-            if child.dep_ in {"amod", "nummod", "det"}:
-                if fold(lemma(child)) in cues:
-                    out.append((child, cues[fold(lemma(child))]))
-                elif fold(lemma(child)) in next_cues:
-                    out.append((child, 2))
+        word = fold(lemma(child))
+        if word in cues:
+            out.append((child, cues[word]))
+        elif word in next_cues and fold(lemma(token)) in order_nouns:
+            out.append((child, 2))
     return out
 
 
@@ -190,7 +185,7 @@ def counted_or_definite_generic(trig: Trigger) -> bool:
 
     "36 avions", "ces appareils", "les systèmes" do; "des armes", which is any weapon, does not.
     """
-    generic = generic_words()
+    generic = trigger_words("generic_arms")
     head = clause_head(trig.token)
     tokens = list(trig.token.subtree) + [t for t in head.subtree if clause_head(t).i == head.i]
     for t in tokens:
@@ -207,7 +202,7 @@ def anaphoric(trig: Trigger) -> bool:
     """The trigger's object points back ("ces missiles", "les systèmes", or a verb with none)."""
     if trig.token.pos_ == "VERB":
         return True
-    generic = generic_words()
+    generic = trigger_words("generic_arms")
     for t in trig.token.subtree:
         if fold(lemma(t)) in generic:
             return any(
@@ -233,7 +228,7 @@ def continued_deal(trig: Trigger) -> bool:
         return False
     if any(c.dep_ in {"nmod", "obj"} and c.pos_ == "NOUN" for c in token.children):
         return False
-    sequence = {fold(w) for w in patterns("triggers")["sequence_words"]}
+    sequence = trigger_words("sequence_words")
     placed = any(c.dep_ == "amod" and fold(lemma(c)) in sequence for c in token.children)
     pointing = any(c.dep_ == "det" and fold(c.text) in POINTING for c in token.children)
     return placed or pointing
@@ -247,7 +242,7 @@ def _pronoun_object(trig: Trigger) -> bool:
     """
     if trig.token.pos_ != "VERB":
         return False
-    pronouns = {fold(w) for w in patterns("triggers")["pointing_pronouns"]}
+    pronouns = trigger_words("pointing_pronouns")
     return any(
         c.dep_ == "obj" and (fold(lemma(c)) in pronouns or fold(c.text) in pronouns or c.pos_ == "PRON")
         for c in trig.token.children
@@ -261,7 +256,7 @@ def _elliptic_subject(trig: Trigger) -> bool:
     """
     if trig.token.pos_ != "VERB":
         return False
-    sequence = {fold(w) for w in patterns("triggers")["sequence_words"]}
+    sequence = trigger_words("sequence_words")
     verbs = [trig.token] + ([trig.token.head] if trig.token.dep_ == "xcomp" else [])
     return any(
         c.dep_ in {"nsubj", "nsubj:pass"} and c.pos_ in {"ADJ", "NUM"} and fold(lemma(c)) in sequence
